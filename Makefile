@@ -1,0 +1,49 @@
+# planextract: two commands on a fresh machine with Python 3.11+ and make.
+#   make extract   extract every plan in raw/ into output/
+#   make test      run the test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+JOBS   ?=
+
+.PHONY: extract test validate bench dictionary clean setup setup-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a lock file changes.
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps --no-build-isolation -e . || $(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(PIP) install -r requirements-dev.lock
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@
+
+$(VENV)/.bench: requirements-bench.lock $(VENV)/.dev
+	$(PIP) install -r requirements-bench.lock
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+extract: $(VENV)/.runtime
+	$(VENV)/bin/planextract extract raw --out output $(if $(JOBS),--jobs $(JOBS))
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+validate: $(VENV)/.runtime
+	$(VENV)/bin/planextract validate output
+
+bench: $(VENV)/.bench
+	$(PY) -m bench.run
+
+dictionary: $(VENV)/.runtime
+	$(VENV)/bin/planextract dictionary --out docs/data-dictionary.md
+
+clean:
+	rm -rf $(VENV) output/*.parquet output/csv output/plan.duckdb output/datapackage.json

@@ -1,0 +1,67 @@
+"""Stage objects passed between the pure stages (load → segment → extract → validate → emit)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+
+class InputError(ValueError):
+    """A source file cannot be extracted; `str()` is one line naming the file and the reason."""
+
+    def __init__(self, source: str, reason: str):
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+@dataclass(frozen=True)
+class LineOrigin:
+    """Where one line of the normalised text came from in the raw file."""
+
+    line_start: int
+    line_end: int
+    locator: Optional[str] = None
+    hint: Optional[str] = None  # "heading" for an HTML h1-h4, "list" for li, else None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source: normalised text plus what is needed to trace it back to raw bytes.
+
+    `origins` is None when line i of `text` is line i of the raw file (plain text);
+    the HTML loader gives one LineOrigin per line of `text`.
+    """
+
+    doc_id: str
+    source_file: str
+    source_format: str
+    source_encoding: str
+    source_sha256: str
+    text: str
+    n_raw_lines: int
+    title: str
+    published_date: Optional[date]
+    origins: Optional[tuple[LineOrigin, ...]] = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def origin(self, line_index: int) -> LineOrigin:
+        """Return the raw-file origin of 0-based line `line_index` of `text`."""
+        if self.origins is None:
+            return LineOrigin(line_index + 1, line_index + 1)
+        return self.origins[line_index]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A data-quality finding raised by any stage; numbered into a QualityRow when tables are assembled."""
+
+    severity: str  # error, warning, info
+    code: str
+    message: str
+    paragraph_id: Optional[str] = None
+    line: Optional[int] = None
+    char_start: Optional[int] = None
+    char_end: Optional[int] = None
+    line_end: Optional[int] = None
+    rule_id: Optional[str] = None

@@ -1,0 +1,178 @@
+"""Milestone rules (rules/milestones.yaml), compiled once: status flags, target lines, workstreams, notes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from .periods import Period, grammar
+from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
+
+
+class _Pattern(StrictModel):
+    id: str
+    pattern: str
+
+
+class _Finding(StrictModel):
+    severity: str
+    code: str
+    message: str
+
+
+class _Status(StrictModel):
+    id: str
+    words: list[str]
+    status: str
+    finding: Optional[_Finding] = None
+
+
+class _Label(StrictModel):
+    id: str
+    number: str
+    quantifiers: list[str]
+
+
+class _Workstream(StrictModel):
+    id: str
+    pattern: str
+    max_words: int
+
+
+class MilestoneRuleFile(StrictModel):
+    version: int
+    status_flag: _Pattern
+    statuses: list[_Status]
+    targets: list[_Pattern]
+    target_label: _Label
+    workstream: _Workstream
+    pending: _Pattern
+    notes: _Pattern
+
+
+@dataclass(frozen=True)
+class StatusFlag:
+    """A trailing '(complete)'-style flag: its text as written and what it means."""
+
+    text: str  # "(compete)"
+    status: Optional[str]  # "complete", "planned", or None when the word is unknown
+    rule_id: Optional[str]
+    finding: Optional[_Finding]
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date text with its status flag split off and its period resolved."""
+
+    date_text: str
+    period: Optional[Period]
+    flag: Optional[StatusFlag]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed target line: '5 regions by September 2021 (complete)'."""
+
+    label: str
+    value: Optional[float]
+    unit: Optional[str]
+    subject: Optional[str]
+    date: DateValue
+    rule_id: str
+
+
+class MilestoneRules:
+    """Compiled milestone rules with the parsers that interpret them."""
+
+    def __init__(self, data: MilestoneRuleFile):
+        i = re.IGNORECASE
+        self.data = data
+        self.flag_re = re.compile(data.status_flag.pattern, i)
+        self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
+        self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
+        self.label_re = re.compile(data.target_label.number, i)
+        self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
+        self.workstream_re = re.compile(data.workstream.pattern, i)
+        self.pending_re = re.compile(data.pending.pattern, i)
+        self.notes_re = re.compile(data.notes.pattern, i)
+
+    def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
+        """Return (text without its trailing flag, the flag or None)."""
+        m = self.flag_re.search(text)
+        if not m:
+            return text.strip(), None
+        word = " ".join(m.group("word").lower().split())
+        status = self.status_of.get(word)
+        if status is None and grammar().parse(word) is not None:
+            return text.strip(), None  # "(2024)" is a date, not a flag
+        flag = StatusFlag(m.group("flag"), status.status if status else None, status.id if status else None,
+                          status.finding if status else None)
+        return text[: m.start()].strip(), flag
+
+    def date_value(self, text: str) -> DateValue:
+        """Return the DateValue of a 'Date:' value such as 'July 2021 (complete)'."""
+        date_text, flag = self.split_status(text)
+        return DateValue(date_text, grammar().parse(date_text), flag)
+
+    def target(self, text: str) -> Optional[Target]:
+        """Return the Target that line `text` states, or None when it is not a dated target."""
+        body, flag = self.split_status(text.strip())
+        for rule_id, regex in self.targets:
+            m = regex.match(body)
+            if not m:
+                continue
+            period = grammar().parse(m.group("date"))
+            if period is None or period.is_tbc and not m.group("label"):
+                continue
+            label = m.group("label").strip()
+            value, unit, subject = self.label_parts(label)
+            return Target(label, value, unit, subject, DateValue(m.group("date").strip(), period, flag), rule_id)
+        return None
+
+    def label_parts(self, label: str) -> tuple[Optional[float], Optional[str], Optional[str]]:
+        """Return (value, unit, subject) of a target label: '40%' → (40, percent, None)."""
+        m = self.label_re.match(label)
+        if m:
+            value = float(m.group("value").replace(",", ""))
+            unit = "percent" if m.group("percent") else "count"
+            return value, unit, (m.group("subject").strip() or None)
+        low = label.lower()
+        for q in self.quantifiers:
+            if low.startswith(q + " "):
+                return None, None, label[len(q):].strip() or None
+        return None, None, None
+
+    def workstream(self, description: str) -> Optional[str]:
+        """Return the short label a description starts with, or None."""
+        m = self.workstream_re.match(description)
+        if not m:
+            return None
+        label = m.group("label").strip()
+        if len(label.split()) > self.data.workstream.max_words or "\n" in label:
+            return None
+        return label
+
+
+def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
+    pats = {rules.status_flag.id: rules.status_flag.pattern, rules.workstream.id: rules.workstream.pattern,
+            rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
+            rules.target_label.id: rules.target_label.number}
+    pats.update({t.id: t.pattern for t in rules.targets})
+    check_regexes(pats, problems, "milestones")
+    unique_ids(list(pats) + [s.id for s in rules.statuses], problems, "milestones")
+    for s in rules.statuses:
+        if s.status not in ("complete", "planned"):
+            problems.append(f"{s.id}: status must be complete or planned, not {s.status!r}")
+        if s.finding and s.finding.severity not in ("error", "warning", "info"):
+            problems.append(f"{s.id}: bad severity {s.finding.severity!r}")
+    words = [w.lower() for s in rules.statuses for w in s.words]
+    dup = sorted({w for w in words if words.count(w) > 1})
+    if dup:
+        problems.append(f"statuses: words listed twice: {dup}")
+
+
+@lru_cache(maxsize=None)
+def milestone_rules() -> MilestoneRules:
+    """Return the process-wide compiled milestone rules."""
+    return MilestoneRules(load_ruleset("milestones.yaml", MilestoneRuleFile, _check))

@@ -1,0 +1,246 @@
+"""Extract stage (milestones): segmented document → milestones, targets, programmes and findings.
+
+Inside a milestone sub-section, description paragraphs accumulate until a 'Date:' line, or
+a 'Dates:' header with its target lines, closes them into one milestone. What is left
+after the last dated block is a pending statement, a programme note, or a finding.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .document import Document, Finding
+from .milestone_rules import DateValue, MilestoneRules, StatusFlag, milestone_rules
+from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow
+from .segment import Segmented
+
+PRECISION = {"date": "day", "month": "month", "range": "month", "quarter": "quarter", "financial_quarter": "quarter",
+             "season": "season", "part_of_year": "part_of_year", "year": "year", "financial_year": "financial_year"}
+
+
+@dataclass(frozen=True)
+class MilestoneResult:
+    """The output of the milestone extractor."""
+
+    programmes: tuple[ProgrammeRow, ...]
+    milestones: tuple[MilestoneRow, ...]
+    targets: tuple[TargetRow, ...]
+    findings: tuple[Finding, ...]
+
+
+def slug(text: str) -> str:
+    """Return a lower-case, hyphenated slug of `text`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
+
+
+def description_key(text: str) -> str:
+    """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
+    return " ".join(re.sub(r"[^\w%£]+", " ", text.lower()).split())
+
+
+def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:
+    """Return a Finding located at paragraph `p`."""
+    return Finding(severity, code, message, p.paragraph_id, p.line_start, p.char_start, p.char_end, p.line_end, rule_id)
+
+
+def flag_findings(flag: Optional[StatusFlag], p: ParagraphRow) -> list[Finding]:
+    """Return the findings a status flag raises: a normalised misspelling, or an unknown word."""
+    if flag is None:
+        return []
+    if flag.status is None:
+        return [finding_at(p, "warning", "unknown_status_flag", f"status flag {flag.text} not recognised; read as planned",
+                           "status.flag")]
+    if flag.finding is not None:
+        f = flag.finding
+        return [finding_at(p, f.severity, f.code, f.message.format(flag=flag.text), flag.rule_id)]
+    return []
+
+
+class _ProgrammeBuilder:
+    """Walks one programme's milestone paragraphs and accumulates its rows."""
+
+    def __init__(self, doc: Document, programme: SectionRow, programme_id: str, rules: MilestoneRules):
+        self.doc, self.programme, self.programme_id, self.rules = doc, programme, programme_id, rules
+        self.milestones: list[MilestoneRow] = []
+        self.targets: list[TargetRow] = []
+        self.findings: list[Finding] = []
+        self.notes: list[str] = []
+        self.pending: Optional[str] = None
+        self.used_ids: set[str] = set()
+
+    def walk(self, section: SectionRow, paras: list[ParagraphRow]) -> None:
+        """Consume the paragraphs of one milestone sub-section."""
+        desc: list[ParagraphRow] = []
+        i = 0
+        while i < len(paras):
+            p = paras[i]
+            if p.kind == "date_line":
+                self.close(section, desc, p, [])
+                desc = []
+            elif p.kind == "dates_header":
+                targets = []
+                while i + 1 < len(paras) and paras[i + 1].kind == "target_line":
+                    i += 1
+                    targets.append(paras[i])
+                self.close(section, desc, p, targets)
+                desc = []
+            elif p.kind == "target_line":
+                self.findings.append(finding_at(p, "error", "stray_target_line", "target line outside a 'Dates:' list"))
+            else:
+                desc.append(p)
+            i += 1
+        self.leftovers(desc)
+
+    def leftovers(self, desc: list[ParagraphRow]) -> None:
+        """Place paragraphs after the last dated block: pending statement, note, or finding."""
+        for p in desc:
+            if self.rules.pending_re.search(p.text) and self.pending is None:
+                self.pending = p.text
+            elif self.rules.notes_re.search(p.text):
+                self.notes.append(p.text)
+            else:
+                self.findings.append(finding_at(
+                    p, "warning", "unplaced_paragraph",
+                    "paragraph after the last dated milestone is neither a note nor a pending statement; kept as a note",
+                    self.rules.data.notes.id))
+                self.notes.append(p.text)
+
+    def close(self, section: SectionRow, desc: list[ParagraphRow], date_para: ParagraphRow,
+              target_paras: list[ParagraphRow]) -> None:
+        """Make one milestone from its description paragraphs and its date line (or targets)."""
+        if not desc:
+            self.findings.append(finding_at(date_para, "error", "date_without_description",
+                                            "date line has no description paragraph before it"))
+            desc = [date_para]
+        first, last = desc[0], (target_paras or [date_para])[-1]
+        description = self.doc.text[first.char_start:desc[-1].char_end]
+        seq = len(self.milestones) + 1
+        mid = self.milestone_id(description)
+        targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)]
+        if target_paras:
+            dated = [t for t in targets if t.due_end is not None]
+            latest = max(dated, key=lambda t: (t.due_end, t.sequence)) if dated else None
+            due = (latest.due_start, latest.due_end, latest.due_precision) if latest else (None, None, None)
+            n_done = sum(t.status == "complete" for t in targets)
+            status = "complete" if n_done == len(targets) else "partial" if n_done else "planned"
+            date_text = "; ".join(tp.text for tp in target_paras)
+            qualifier, is_tbc, status_text = None, False, None
+            rule_id = latest.rule_id if latest else "kind.dates_header"
+        else:
+            if date_para.kind == "dates_header":
+                self.findings.append(finding_at(date_para, "error", "dates_without_targets",
+                                                "'Dates:' is not followed by any target line"))
+                value = DateValue("", None, None)
+            else:
+                m = re.match(r"^dates?\s*:\s*(?P<value>.*)$", date_para.text, re.IGNORECASE | re.DOTALL)
+                value = self.rules.date_value(m.group("value") if m else date_para.text)
+                self.findings.extend(flag_findings(value.flag, date_para))
+                if value.period is None and value.date_text:
+                    self.findings.append(finding_at(date_para, "error", "unparsed_date",
+                                                    f"date {value.date_text!r} not understood; due dates left empty"))
+            period = value.period
+            due = (period.start, period.end, PRECISION.get(period.kind)) if period else (None, None, None)
+            status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"
+            date_text, status_text = value.date_text, value.flag.text if value.flag else None
+            qualifier = "from" if period and period.qualifier == "from" else None
+            is_tbc = bool(period and period.is_tbc)
+            rule_id = period.rule_id if period else "kind.date_line"
+        published = self.doc.published_date
+        overdue = bool(due[1] and published and due[1] < published and status != "complete")
+        self.targets.extend(targets)
+        self.milestones.append(MilestoneRow(
+            doc_id=self.doc.doc_id, milestone_id=mid, theme=self.programme.theme, programme=self.programme.title,
+            programme_id=self.programme_id, section_id=section.section_id, sequence=seq,
+            workstream=self.rules.workstream(first.text), description=description, date_text=date_text,
+            due_start=due[0], due_end=due[1], due_precision=due[2], due_qualifier=qualifier, is_tbc=is_tbc,
+            status=status, status_text=status_text, n_targets=len(targets), is_overdue_at_publication=overdue,
+            paragraph_ids=[p.paragraph_id for p in desc] + [date_para.paragraph_id] + [t.paragraph_id for t in target_paras],
+            char_start=first.char_start, char_end=last.char_end, line_start=first.line_start, line_end=last.line_end,
+            rule_id=rule_id,
+        ))
+
+    def milestone_id(self, description: str) -> str:
+        """Return a stable id: programme slug plus a hash of the normalised description, unique in the programme."""
+        digest = hashlib.sha1(description_key(description).encode("utf-8")).hexdigest()[:10]
+        base = f"{self.programme_id}-{digest}"
+        mid, n = base, 1
+        while mid in self.used_ids:
+            n += 1
+            mid = f"{base}-{n}"
+        self.used_ids.add(mid)
+        return mid
+
+    def target_row(self, mid: str, seq: int, p: ParagraphRow) -> TargetRow:
+        """Return the TargetRow for target line `p`."""
+        target = self.rules.target(p.text)
+        assert target is not None, "segmenter only marks parseable lines as target_line"
+        period, flag = target.date.period, target.date.flag
+        self.findings.extend(flag_findings(flag, p))
+        return TargetRow(
+            doc_id=self.doc.doc_id, target_id=f"{mid}-t{seq}", milestone_id=mid, sequence=seq, text=p.text,
+            label=target.label, value=target.value, unit=target.unit, subject=target.subject,
+            due_start=period.start if period else None, due_end=period.end if period else None,
+            due_precision=PRECISION.get(period.kind) if period else None,
+            status="complete" if flag is not None and flag.status == "complete" else "planned",
+            status_text=flag.text if flag else None, paragraph_id=p.paragraph_id,
+            char_start=p.char_start, char_end=p.char_end, line_start=p.line_start, line_end=p.line_end,
+            rule_id=target.rule_id,
+        )
+
+
+def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
+    """Return the programmes, milestones, targets and findings of a segmented document."""
+    rules = milestone_rules()
+    children: dict[Optional[str], list[SectionRow]] = {}
+    for s in seg.sections:
+        children.setdefault(s.parent_id, []).append(s)
+    paras_of: dict[str, list[ParagraphRow]] = {}
+    for p in seg.paragraphs:
+        paras_of.setdefault(p.section_id, []).append(p)
+    holds = {s.id for s in _subsection_rules() if s.holds_milestones}
+
+    def subtree_paras(section: SectionRow) -> list[ParagraphRow]:
+        out = list(paras_of.get(section.section_id, []))
+        for child in children.get(section.section_id, []):
+            out.extend(subtree_paras(child))
+        return sorted(out, key=lambda p: p.sequence)
+
+    programmes, milestones, targets, findings = [], [], [], []
+    used_slugs: set[str] = set()
+    for prog in (s for s in seg.sections if s.kind == "programme"):
+        pid = slug(prog.title)
+        while pid in used_slugs:
+            pid += "-2"
+        used_slugs.add(pid)
+        builder = _ProgrammeBuilder(doc, prog, pid, rules)
+        ms_sections = [c for c in children.get(prog.section_id, []) if c.kind == "subsection" and c.rule_id in holds]
+        for sec in ms_sections:
+            builder.walk(sec, [p for p in subtree_paras(sec) if p.paragraph_id != sec.paragraph_id])
+        head = next(p for p in seg.paragraphs if p.paragraph_id == prog.paragraph_id)
+        programmes.append(ProgrammeRow(
+            doc_id=doc.doc_id, programme_id=pid, theme=prog.theme, programme=prog.title, section_id=prog.section_id,
+            sequence=len(programmes) + 1, has_milestone_section=bool(ms_sections),
+            n_milestones=len(builder.milestones), n_complete=sum(m.status == "complete" for m in builder.milestones),
+            n_partial=sum(m.status == "partial" for m in builder.milestones),
+            commitments_pending_text=builder.pending, notes=builder.notes, paragraph_id=head.paragraph_id,
+            char_start=prog.char_start, char_end=prog.char_end, line_start=prog.line_start, line_end=prog.line_end,
+        ))
+        milestones.extend(builder.milestones)
+        targets.extend(builder.targets)
+        findings.extend(builder.findings)
+    findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m.paragraph_ids}))
+    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings))
+
+
+def stray_date_lines(seg: Segmented, consumed: set[str]) -> list[Finding]:
+    """Return an error for every date line that no milestone consumed (outside a milestone section)."""
+    return [finding_at(p, "error", "unconsumed_date_line", "date line outside any milestone section")
+            for p in seg.paragraphs if p.kind in ("date_line", "dates_header") and p.paragraph_id not in consumed]
+
+
+def _subsection_rules():
+    from .structure import structure_rules
+
+    return structure_rules().subsections

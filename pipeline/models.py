@@ -1,0 +1,316 @@
+"""The one contract: pydantic row models for every output table.
+
+The pyarrow schemas, the data dictionary and `datapackage.json` are all generated
+from these classes, so a column is documented exactly once: here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """What a table is: its grain, keys and the column that evidences each row.
+
+    `evidence` names the column whose value must be found at
+    `documents.text[char_start:char_end]`; `evidence_mode` says how
+    ("equals", or "startswith" where the span also covers later lines).
+    """
+
+    name: str
+    grain: str
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+    evidence: Optional[str] = None
+    evidence_mode: Literal["equals", "startswith"] = "equals"
+    description: str = ""
+    span_nullable: bool = False
+    sort_by: tuple[str, ...] = field(default=())
+
+
+class Row(BaseModel):
+    """Base for every output row: strict, immutable, no stray columns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    table: ClassVar[TableMeta]
+
+
+def _doc():
+    return Field(description="Document key: the raw file's stem.")
+
+
+class Span(Row):
+    """Provenance columns shared by every table."""
+
+    char_start: int = Field(description="Offset of the evidence's first character in documents.text (0-based).")
+    char_end: int = Field(description="Offset just past the evidence's last character in documents.text.")
+    line_start: int = Field(description="First line of the evidence in the raw file (1-based, inclusive).")
+    line_end: int = Field(description="Last line of the evidence in the raw file (1-based, inclusive).")
+
+
+class OptionalSpan(Row):
+    """Provenance columns for rows that may concern a whole file (quality findings)."""
+
+    char_start: Optional[int] = Field(None, description="Offset of the evidence's first character in documents.text, when the finding has one.")
+    char_end: Optional[int] = Field(None, description="Offset just past the evidence's last character in documents.text.")
+    line_start: Optional[int] = Field(None, description="First raw-file line of the evidence (1-based), when known.")
+    line_end: Optional[int] = Field(None, description="Last raw-file line of the evidence (1-based, inclusive), when known.")
+
+
+DOC_FK = ((("doc_id",), "documents", ("doc_id",)),)
+PARA_FK = ((("doc_id", "paragraph_id"), "paragraphs", ("doc_id", "paragraph_id")),)
+
+
+class DocumentRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="documents",
+        grain="one row per source document (one published version of a plan)",
+        primary_key=("doc_id",),
+        evidence="text",
+        description="The documents read, with the normalised text that every char offset indexes.",
+    )
+    doc_id: str = _doc()
+    plan_id: str = Field(description="Key of the plan series this document is a version of (a slug of its title).")
+    title: str = Field(description="The document's title: its first non-blank line (or the page's h1).")
+    published_date: Optional[date] = Field(description="Publication date read from the 'Published …' line.")
+    source_file: str = Field(description="File name of the raw input, relative to the folder it was read from.")
+    source_sha256: str = Field(description="SHA-256 of the raw bytes.")
+    source_format: Literal["txt", "html"] = Field(description="Input format the loader used.")
+    source_encoding: str = Field(description="Encoding the raw bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252).")
+    n_lines: int = Field(description="Number of lines in the raw file.")
+    n_chars: int = Field(description="Length of the normalised text.")
+    text: str = Field(description="Normalised text: LF line ends, no BOM, odd spaces as plain spaces; offsets index this.")
+
+
+class SectionRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="sections",
+        grain="one row per section of the document tree (document, preamble, theme, programme, subsection, heading)",
+        primary_key=("doc_id", "section_id"),
+        foreign_keys=DOC_FK + ((("doc_id", "parent_id"), "sections", ("doc_id", "section_id")),),
+        evidence="title",
+        evidence_mode="startswith",
+        description="The section tree. A section's span runs from its heading to the end of its last paragraph.",
+    )
+    doc_id: str = _doc()
+    section_id: str = Field(description="Section key within the document, in reading order (s0000 is the document).")
+    parent_id: Optional[str] = Field(description="section_id of the enclosing section; null for the document.")
+    level: int = Field(description="Depth in the tree: 0 document, 1 preamble/theme, 2 programme, 3 subsection, 4+ heading.")
+    kind: Literal["document", "preamble", "theme", "programme", "subsection", "heading"] = Field(description="What the section is.")
+    title: str = Field(description="The heading text as written.")
+    theme: Optional[str] = Field(description="Theme name (the heading without '- overview'), when inside a theme.")
+    programme: Optional[str] = Field(description="Programme name, when inside a programme.")
+    path: str = Field(description="Titles from theme down to this section, joined with ' > '.")
+    paragraph_id: Optional[str] = Field(description="The heading paragraph; null for the document section.")
+    rule_id: str = Field(description="Structure rule that recognised the section.")
+
+
+class ParagraphRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="paragraphs",
+        grain="one row per paragraph (a run of non-blank lines, or one block element of a page)",
+        primary_key=("doc_id", "paragraph_id"),
+        foreign_keys=DOC_FK + ((("doc_id", "section_id"), "sections", ("doc_id", "section_id")),),
+        evidence="text",
+        description="Every paragraph of every document, in reading order, each in exactly one section.",
+    )
+    doc_id: str = _doc()
+    paragraph_id: str = Field(description="Paragraph key within the document, in reading order (p0001…).")
+    section_id: str = Field(description="The section the paragraph belongs to.")
+    sequence: int = Field(description="1-based position of the paragraph in the document.")
+    kind: Literal["heading", "text", "list", "numbered_item", "date_line", "dates_header", "target_line"] = Field(
+        description="heading, text, list (a block of bullet or numbered lines), numbered_item, date_line ('Date: …'), dates_header ('Dates:') or target_line (a dated target under 'Dates:')."
+    )
+    text: str = Field(description="The paragraph's text, trimmed; equals documents.text[char_start:char_end].")
+    source_locator: Optional[str] = Field(description="For HTML input, a CSS-like path to the element; null for text.")
+    rule_id: str = Field(description="Rule that gave the paragraph its kind.")
+
+
+class ProgrammeRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="programmes",
+        grain="one row per programme",
+        primary_key=("doc_id", "programme_id"),
+        foreign_keys=DOC_FK + ((("doc_id", "section_id"), "sections", ("doc_id", "section_id")),),
+        evidence="programme",
+        evidence_mode="startswith",
+        description="Programmes with their milestone counts, pending-commitment statements and notes.",
+    )
+    doc_id: str = _doc()
+    programme_id: str = Field(description="Programme key: a slug of its name, unique within the document.")
+    theme: str = Field(description="Theme the programme sits under.")
+    programme: str = Field(description="Programme name as written in its heading.")
+    section_id: str = Field(description="The programme's section.")
+    sequence: int = Field(description="1-based position of the programme in the document.")
+    has_milestone_section: bool = Field(description="Whether the programme has a 'Commitment milestones' sub-section.")
+    n_milestones: int = Field(description="Milestones extracted for the programme.")
+    n_complete: int = Field(description="Milestones whose status is complete.")
+    n_partial: int = Field(description="Milestones whose status is partial.")
+    commitments_pending_text: Optional[str] = Field(description="The statement that commitments 'will be available' later, when the programme has one.")
+    notes: list[str] = Field(description="Programme notes: paragraphs after the last dated milestone block.")
+    paragraph_id: str = Field(description="The programme's heading paragraph.")
+
+
+class MilestoneRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="milestones",
+        grain="one row per milestone (description paragraphs closed by one date line or 'Dates:' list)",
+        primary_key=("doc_id", "milestone_id"),
+        foreign_keys=DOC_FK
+        + ((("doc_id", "programme_id"), "programmes", ("doc_id", "programme_id")),
+           (("doc_id", "section_id"), "sections", ("doc_id", "section_id"))),
+        evidence="description",
+        evidence_mode="startswith",
+        description="Commitment milestones with due periods, completion status and provenance.",
+    )
+    doc_id: str = _doc()
+    milestone_id: str = Field(description="Stable key: programme slug plus a hash of the normalised description; the same across versions while both are unchanged.")
+    theme: str = Field(description="Theme the milestone's programme sits under.")
+    programme: str = Field(description="Programme name.")
+    programme_id: str = Field(description="Programme key.")
+    section_id: str = Field(description="The 'Commitment milestones' section holding the milestone.")
+    sequence: int = Field(description="1-based position within its programme.")
+    workstream: Optional[str] = Field(description="Short label the description starts with, before ': ' or ' - '; null when none.")
+    description: str = Field(description="Full description text, workstream prefix included (paragraphs as written).")
+    date_text: str = Field(description="Raw date text: the 'Date:' value without its status flag, or the target lines joined with '; '.")
+    due_start: Optional[date] = Field(description="First day of the due period (for a 'Dates:' list, of the latest target).")
+    due_end: Optional[date] = Field(description="Last day of the due period.")
+    due_precision: Optional[Literal["day", "month", "quarter", "season", "part_of_year", "year", "financial_year"]] = Field(
+        description="Granularity of the due period; a financial-year quarter has precision quarter."
+    )
+    due_qualifier: Optional[Literal["from"]] = Field(description="'from' when the date reads 'from …', else null.")
+    is_tbc: bool = Field(description="True when the date is to be confirmed (TBC); the due columns are then null.")
+    status: Literal["complete", "partial", "planned"] = Field(description="complete when flagged so; partial when some targets are complete; planned otherwise.")
+    status_text: Optional[str] = Field(description="The status flag as written, e.g. '(complete)' or '(compete)'.")
+    n_targets: int = Field(description="Number of target lines under 'Dates:' (0 for a single date line).")
+    is_overdue_at_publication: bool = Field(description="due_end before the publication date and status not complete.")
+    paragraph_ids: list[str] = Field(description="Paragraphs of the milestone: description, date line, targets.")
+    rule_id: str = Field(description="Rule that parsed the due date (or the targets' date rule).")
+
+
+class TargetRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="milestone_targets",
+        grain="one row per dated target line under a 'Dates:' list",
+        primary_key=("doc_id", "target_id"),
+        foreign_keys=DOC_FK + ((("doc_id", "milestone_id"), "milestones", ("doc_id", "milestone_id")),) + PARA_FK,
+        evidence="text",
+        description="Dated targets of milestones that list several dates.",
+    )
+    doc_id: str = _doc()
+    target_id: str = Field(description="Key: milestone_id plus '-t' and the target's sequence.")
+    milestone_id: str = Field(description="The milestone the target belongs to.")
+    sequence: int = Field(description="1-based position within the milestone.")
+    text: str = Field(description="The target line as written.")
+    label: str = Field(description="What is to be reached: '40%', 'Wave A', '5 regions'.")
+    value: Optional[float] = Field(description="Numeric part of the label (40 for '40%'); null when none ('Wave A', 'All regions').")
+    unit: Optional[Literal["percent", "count"]] = Field(description="percent for '%', count for a plain number, else null.")
+    subject: Optional[str] = Field(description="What is counted: 'regions', 'trust boards'; null when not said.")
+    due_start: Optional[date] = Field(description="First day of the target's due period.")
+    due_end: Optional[date] = Field(description="Last day of the target's due period.")
+    due_precision: Optional[str] = Field(description="Granularity of the target's due period.")
+    status: Literal["complete", "planned"] = Field(description="complete when the line carries a completion flag.")
+    status_text: Optional[str] = Field(description="The status flag as written.")
+    paragraph_id: str = Field(description="The target line's paragraph.")
+    rule_id: str = Field(description="Rule that parsed the target's date.")
+
+
+class QualityRow(OptionalSpan):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="quality",
+        grain="one row per finding (something the rules could not place, normalised or rejected)",
+        primary_key=("doc_id", "finding_id"),
+        evidence="evidence",
+        span_nullable=True,
+        description="Data-quality findings: nothing is dropped silently.",
+    )
+    doc_id: str = _doc()
+    finding_id: str = Field(description="Key within the document: q plus a sequence.")
+    severity: Literal["error", "warning", "info"] = Field(description="error: data lost or input rejected; warning: normalised or doubtful; info: noted.")
+    code: str = Field(description="Stable finding code, e.g. status_misspelt, unplaced_paragraph, bad_input.")
+    message: str = Field(description="Human-readable explanation.")
+    paragraph_id: Optional[str] = Field(None, description="Paragraph the finding is about, when any.")
+    line: Optional[int] = Field(None, description="Raw-file line the finding is about, when any.")
+    evidence: Optional[str] = Field(None, description="The text the finding is about (documents.text[char_start:char_end]).")
+    rule_id: Optional[str] = Field(None, description="Rule involved, when any.")
+
+
+class TemporalRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="temporal_expressions",
+        grain="one row per date or period expression found in any paragraph",
+        primary_key=("doc_id", "expression_id"),
+        foreign_keys=DOC_FK + PARA_FK,
+        evidence="text",
+        description="Every date, period and relative time expression in the text, normalised to a first and last day.",
+    )
+    doc_id: str = _doc()
+    expression_id: str = Field(description="Key within the document: t plus a sequence in reading order.")
+    paragraph_id: str = Field(description="Paragraph the expression is in.")
+    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to, when any.")
+    section_path: str = Field(description="Path of the paragraph's section.")
+    text: str = Field(description="The exact span, qualifier word included ('by 30 September 2021').")
+    kind: Literal["date", "month", "quarter", "financial_year", "financial_quarter", "season", "part_of_year", "year", "range", "duration"] = Field(
+        description="What the expression names."
+    )
+    start_date: Optional[date] = Field(description="First day of the period named.")
+    end_date: Optional[date] = Field(description="Last day of the period named.")
+    precision: Optional[str] = Field(description="Granularity: day, month, quarter, season, part_of_year, year, financial_year, multi_year.")
+    qualifier: Optional[Literal["by", "from", "until", "in", "since", "before", "after", "during", "within", "over"]] = Field(
+        description="Preposition that qualifies the period, when any."
+    )
+    is_relative: bool = Field(description="True when anchored to the publication date ('the next 3 years').")
+    resolution: Literal["explicit", "paragraph_context", "publication_date"] = Field(
+        description="Where a missing year (or a relative anchor) came from."
+    )
+    rule_id: str = Field(description="Rule (pattern id in rules/) that matched the expression.")
+
+
+class QuantityRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="quantities",
+        grain="one row per quantity (number with its unit and subject) in any paragraph",
+        primary_key=("doc_id", "quantity_id"),
+        foreign_keys=DOC_FK + PARA_FK,
+        evidence="text",
+        description="Money, percentages, counts, speeds and durations mentioned in the text.",
+    )
+    doc_id: str = _doc()
+    quantity_id: str = Field(description="Key within the document: n plus a sequence in reading order.")
+    paragraph_id: str = Field(description="Paragraph the quantity is in.")
+    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to, when any.")
+    text: str = Field(description="The exact span, comparator words included ('more than 300,000').")
+    amount_text: str = Field(description="The number as written ('£140m', 'Twenty').")
+    value: float = Field(description="The value with any multiplier applied (140000000 for '£140m').")
+    value_from: Optional[float] = Field(description="For a change or range, the starting value ('from 14.3% to 43%' gives 14.3).")
+    unit: str = Field(description="percent, GBP, count, Mbps, seconds, minutes, hours, days, weeks, months, years, multiplier, …")
+    multiplier: Optional[float] = Field(description="Scale applied to the written number (1e6 for 'm' or 'million'), when any.")
+    comparator: Optional[Literal["at_least", "more_than", "less_than", "up_to", "approximately"]] = Field(
+        description="Comparison read from the surrounding words ('at least', 'over', 'upto', …)."
+    )
+    subject: Optional[str] = Field(description="The counted thing ('pharmacies', 'trust boards'), when said.")
+    rule_id: str = Field(description="Rule (pattern id in rules/) that matched the quantity.")
+
+
+TABLES: tuple[type[Row], ...] = (
+    DocumentRow,
+    SectionRow,
+    ParagraphRow,
+    ProgrammeRow,
+    MilestoneRow,
+    TargetRow,
+    TemporalRow,
+    QuantityRow,
+    QualityRow,
+)
+
+
+def table_models() -> dict[str, type[Row]]:
+    """Return the row model of every table, by table name."""
+    return {m.table.name: m for m in TABLES}

@@ -1,0 +1,78 @@
+"""Wiring: the stages in order for one document. No logic of its own, no file I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import __version__
+from .document import Document, Finding, InputError
+from .models import DocumentRow, QualityRow, Row
+
+
+# Findings on a document's last paragraph that mean the file stops inside a milestone.
+TRUNCATION_CODES = frozenset({"unplaced_paragraph", "dates_without_targets", "unparsed_date"})
+
+
+@dataclass
+class DocumentTables:
+    """Every output row for one document, by table name."""
+
+    doc_id: str
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+
+    def count(self, table: str) -> int:
+        return len(self.tables.get(table, []))
+
+
+def document_row(doc: Document, plan_id: str) -> DocumentRow:
+    """Return the documents-table row of a loaded Document."""
+    return DocumentRow(
+        doc_id=doc.doc_id, plan_id=plan_id, title=doc.title, published_date=doc.published_date,
+        source_file=doc.source_file, source_sha256=doc.source_sha256, source_format=doc.source_format,
+        source_encoding=doc.source_encoding, n_lines=doc.n_raw_lines, n_chars=len(doc.text), text=doc.text,
+        char_start=0, char_end=len(doc.text), line_start=1, line_end=max(doc.n_raw_lines, 1),
+    )
+
+
+def quality_rows(doc_id: str, findings: list[Finding], text: str | None) -> list[QualityRow]:
+    """Return findings numbered as QualityRows, in document order."""
+    ordered = sorted(findings, key=lambda f: (f.char_start if f.char_start is not None else -1, f.code))
+    return [
+        QualityRow(doc_id=doc_id, finding_id=f"q{i + 1:04d}", severity=f.severity, code=f.code, message=f.message,
+                   paragraph_id=f.paragraph_id, line=f.line, rule_id=f.rule_id,
+                   evidence=text[f.char_start:f.char_end] if text is not None and f.char_start is not None else None,
+                   char_start=f.char_start, char_end=f.char_end, line_start=f.line,
+                   line_end=f.line_end if f.line_end is not None else f.line)
+        for i, f in enumerate(ordered)
+    ]
+
+
+def extract_document(source: str, data: bytes, allow_empty: bool = False) -> DocumentTables:
+    """Run load → segment → extract → validate on one source; raise InputError for bad input."""
+    from .load import load_document
+    from .milestones import extract_milestones, slug
+    from .segment import segment
+
+    doc = load_document(source, data)
+    seg = segment(doc)
+    ms = extract_milestones(doc, seg)
+    findings: list[Finding] = [Finding("warning", "encoding", w) for w in doc.warnings]
+    findings.extend(ms.findings)
+    if not ms.milestones and not allow_empty:
+        raise InputError(source, "no milestones found (use --allow-empty to accept a plan without milestones)")
+    last = seg.paragraphs[-1]
+    if any(f.paragraph_id == last.paragraph_id and f.code in TRUNCATION_CODES for f in ms.findings):
+        raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
+    out = DocumentTables(doc.doc_id)
+    out.tables = {
+        "documents": [document_row(doc, slug(doc.title))],
+        "sections": list(seg.sections),
+        "paragraphs": list(seg.paragraphs),
+        "programmes": list(ms.programmes),
+        "milestones": list(ms.milestones),
+        "milestone_targets": list(ms.targets),
+        "quality": quality_rows(doc.doc_id, findings, doc.text),
+    }
+    return out
+
+
+PIPELINE_VERSION = __version__

@@ -1,0 +1,237 @@
+"""Segment stage: Document → paragraphs (with kinds) and the section tree.
+
+Paragraphs are runs of non-blank lines. Their kinds come from rules/structure.yaml; the
+tree comes from structure, not names: a theme heading matches the theme rule, a
+sub-section heading the sub-section vocabulary, and a programme is a heading directly
+followed by a sub-section heading. Inside a milestone sub-section, short lines are
+milestone text, not headings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from .document import Document, InputError
+from .milestone_rules import milestone_rules
+from .models import ParagraphRow, SectionRow
+from .structure import StructureRules, structure_rules
+
+
+@dataclass
+class RawParagraph:
+    """A run of non-blank lines, trimmed, before it is given a kind and a section."""
+
+    text: str
+    char_start: int
+    char_end: int
+    first_line: int  # 0-based index into the normalised text's lines
+    last_line: int
+    lines: tuple[str, ...]
+    hint: Optional[str]
+    locator: Optional[str]
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """The output of the segment stage."""
+
+    paragraphs: tuple[ParagraphRow, ...]
+    sections: tuple[SectionRow, ...]
+
+
+def split_paragraphs(doc: Document) -> list[RawParagraph]:
+    """Return the document's runs of non-blank lines, each trimmed of outer white space."""
+    out: list[RawParagraph] = []
+    offset = 0
+    run: list[tuple[int, int, str]] = []  # (line index, line start offset, line)
+
+    def flush() -> None:
+        if not run:
+            return
+        first_i, first_off, first = run[0]
+        last_i, last_off, last = run[-1]
+        start = first_off + (len(first) - len(first.lstrip()))
+        end = last_off + len(last.rstrip())
+        origin = doc.origin(first_i)
+        out.append(RawParagraph(doc.text[start:end], start, end, first_i, last_i,
+                                tuple(line for _, _, line in run), origin.hint, origin.locator))
+        run.clear()
+
+    for i, line in enumerate(doc.text.split("\n")):
+        if line.strip():
+            # An HTML block element starts a new paragraph even without a blank line.
+            if run and doc.origins is not None and doc.origins[i].locator != doc.origins[run[-1][0]].locator \
+                    and doc.origins[i].hint != "list":
+                flush()
+            run.append((i, offset, line))
+        else:
+            flush()
+        offset += len(line) + 1
+    flush()
+    return out
+
+
+def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
+    """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
+    k = rules.kinds
+    if len(p.lines) == 1:
+        if rules.dates_header_re.match(p.text):
+            return "dates_header", k.dates_header.id
+        if rules.date_line_re.match(p.text):
+            return "date_line", k.date_line.id
+    if all(rules.list_item_re.match(line) or rules.numbered_item_re.match(line) for line in p.lines):
+        if len(p.lines) == 1 and rules.numbered_item_re.match(p.lines[0]):
+            return "numbered_item", k.numbered_item.id
+        return "list", k.list_item.id
+    if p.hint == "heading":
+        return "heading", "html.heading"
+    if p.hint == "list":
+        return "list", "html.list"
+    if len(p.lines) == 1 and rules.looks_like_heading(p.text):
+        return "heading", rules.shape.id
+    return "text", "kind.text"
+
+
+def assign_kinds(paras: list[RawParagraph], rules: StructureRules) -> list[tuple[str, str]]:
+    """Return (kind, rule_id) per paragraph; lines after 'Dates:' that parse as targets become target_line."""
+    kinds = [base_kind(p, rules) for p in paras]
+    mrules = milestone_rules()
+    in_targets = False
+    for i, p in enumerate(paras):
+        kind = kinds[i][0]
+        if kind == "dates_header":
+            in_targets = True
+            continue
+        if in_targets and len(p.lines) == 1:
+            target = mrules.target(p.text)
+            if target is not None:
+                kinds[i] = ("target_line", target.rule_id)
+                continue
+        in_targets = False
+    return kinds
+
+
+class _Tree:
+    """Builds SectionRows as headings are met; tracks the open theme, programme and sub-section."""
+
+    def __init__(self, doc: Document, rules: StructureRules):
+        self.doc, self.rules = doc, rules
+        self.rows: list[dict] = []
+        self.theme: Optional[dict] = None
+        self.programme: Optional[dict] = None
+        self.subsection: Optional[dict] = None
+        self.preamble: Optional[dict] = None
+        self.heading: Optional[dict] = None
+        self.root = self.open("document", 0, None, doc.title, None, "doc.root")
+
+    def open(self, kind: str, level: int, parent: Optional[dict], title: str, para_id: Optional[str], rule_id: str,
+             **names) -> dict:
+        theme = names.get("theme", parent["theme"] if parent else None)
+        programme = names.get("programme", parent["programme"] if parent and kind != "theme" else None)
+        parts = [] if parent is None or parent["kind"] == "document" else [parent["path"]]
+        label = theme if kind == "theme" else title
+        row = dict(doc_id=self.doc.doc_id, section_id=f"s{len(self.rows):04d}", parent_id=parent["section_id"] if parent else None,
+                   level=level, kind=kind, title=title, theme=theme, programme=programme,
+                   path=" > ".join(parts + [label]) if parent is not None else title,
+                   paragraph_id=para_id, rule_id=rule_id, paras=[])
+        self.rows.append(row)
+        return row
+
+    def current(self) -> dict:
+        return self.heading or self.subsection or self.programme or self.theme or self.preamble or self.root
+
+
+def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, str]], rules: StructureRules):
+    """Return (section rows as dicts, section of each paragraph, final kinds)."""
+    tree = _Tree(doc, rules)
+    kinds = list(kinds)
+    owner: list[dict] = []
+    # The title, and the 'Published' line when it follows closely, belong to the document itself.
+    header_end = next((j for j in range(min(3, len(paras))) if rules.published_re.match(paras[j].text)), 0)
+    for i, p in enumerate(paras):
+        kind, rule_id = kinds[i]
+        pid = f"p{i + 1:04d}"
+        if i <= header_end:
+            owner.append(tree.root)
+            continue
+        if kind == "heading":
+            theme = tree.rules.theme_name(p.text)
+            sub = rules.subsection(p.text)
+            nxt = paras[i + 1] if i + 1 < len(paras) else None
+            next_is_sub = nxt is not None and kinds[i + 1][0] == "heading" and rules.subsection(nxt.text) is not None
+            if theme is not None:
+                tree.theme = tree.open("theme", 1, tree.root, p.text, pid, rules.theme.id, theme=theme)
+                tree.programme = tree.subsection = tree.heading = tree.preamble = None
+                owner.append(tree.theme)
+                continue
+            if tree.theme is not None and sub is None and next_is_sub:
+                tree.programme = tree.open("programme", 2, tree.theme, p.text, pid, "heading.programme", programme=p.text)
+                tree.subsection = tree.heading = None
+                owner.append(tree.programme)
+                continue
+            if sub is not None and tree.programme is not None:
+                tree.subsection = tree.open("subsection", 3, tree.programme, p.text, pid, sub.id)
+                tree.subsection["holds_milestones"] = sub.holds_milestones
+                tree.heading = None
+                owner.append(tree.subsection)
+                continue
+            in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
+            if in_milestones and p.hint != "heading":
+                kinds[i] = ("text", "kind.text")  # a short milestone description, not a heading
+            elif tree.theme is None:
+                tree.preamble = tree.open("preamble", 1, tree.root, p.text, pid, "heading.preamble")
+                owner.append(tree.preamble)
+                continue
+            else:
+                parent = tree.subsection or tree.programme or tree.theme
+                tree.heading = tree.open("heading", parent["level"] + 1, parent, p.text, pid, rules.shape.id)
+                owner.append(tree.heading)
+                continue
+        owner.append(tree.current())
+    return tree.rows, owner, kinds
+
+
+def segment(doc: Document) -> Segmented:
+    """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
+    rules = structure_rules()
+    paras = split_paragraphs(doc)
+    if not paras:
+        raise InputError(doc.source_file, "no text")
+    kinds = assign_kinds(paras, rules)
+    sections, owner, kinds = build_tree(doc, paras, kinds, rules)
+    if not any(s["kind"] == "programme" for s in sections):
+        raise InputError(doc.source_file, "no recognisable plan structure (no programme with Background / "
+                                          "Delivery approach / Commitment milestones sub-sections under a theme)")
+    para_rows = []
+    for i, (p, (kind, rule_id), sec) in enumerate(zip(paras, kinds, owner)):
+        first, last = doc.origin(p.first_line), doc.origin(p.last_line)
+        para_rows.append(ParagraphRow(
+            doc_id=doc.doc_id, paragraph_id=f"p{i + 1:04d}", section_id=sec["section_id"], sequence=i + 1, kind=kind,
+            text=p.text, char_start=p.char_start, char_end=p.char_end, line_start=first.line_start,
+            line_end=last.line_end, source_locator=p.locator, rule_id=rule_id,
+        ))
+        sec["paras"].append(para_rows[-1])
+    return Segmented(tuple(para_rows), tuple(section_rows(sections)))
+
+
+def section_rows(sections: list[dict]) -> list[SectionRow]:
+    """Return SectionRows with spans covering each section's subtree."""
+    by_id = {s["section_id"]: s for s in sections}
+    span: dict[str, list] = {}
+    for s in sections:
+        for p in s["paras"]:
+            node: Optional[dict] = s
+            while node is not None:
+                cur = span.get(node["section_id"])
+                if cur is None:
+                    span[node["section_id"]] = [p.char_start, p.char_end, p.line_start, p.line_end]
+                else:
+                    cur[0], cur[1] = min(cur[0], p.char_start), max(cur[1], p.char_end)
+                    cur[2], cur[3] = min(cur[2], p.line_start), max(cur[3], p.line_end)
+                node = by_id.get(node["parent_id"]) if node["parent_id"] else None
+    rows = []
+    for s in sections:
+        cs, ce, ls, le = span[s["section_id"]]
+        fields = {k: v for k, v in s.items() if k not in ("paras", "holds_milestones")}
+        rows.append(SectionRow(**fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
+    return rows

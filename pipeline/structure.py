@@ -1,0 +1,129 @@
+"""Structure rules (rules/structure.yaml), validated and compiled once per process."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
+
+
+class _Pattern(StrictModel):
+    id: str
+    pattern: str
+
+
+class _Subsection(StrictModel):
+    id: str
+    name: str
+    pattern: str
+    holds_milestones: bool = False
+
+
+class _Shape(StrictModel):
+    id: str
+    max_chars: int
+    max_words: int
+    not_ending: str
+    not_starting: str
+
+
+class _Headings(StrictModel):
+    theme: _Pattern
+    subsections: list[_Subsection]
+    shape: _Shape
+
+
+class _Kinds(StrictModel):
+    date_line: _Pattern
+    dates_header: _Pattern
+    list_item: _Pattern
+    numbered_item: _Pattern
+
+
+class _DocumentRules(StrictModel):
+    published: _Pattern
+
+
+class StructureRuleFile(StrictModel):
+    version: int
+    document: _DocumentRules
+    headings: _Headings
+    paragraph_kinds: _Kinds
+
+
+@dataclass(frozen=True)
+class Subsection:
+    id: str
+    name: str
+    regex: re.Pattern
+    holds_milestones: bool
+
+
+class StructureRules:
+    """Compiled structure rules: what a heading, a theme, a sub-section and a date line look like."""
+
+    def __init__(self, data: StructureRuleFile):
+        flags = re.IGNORECASE
+        self.data = data
+        self.published_re = re.compile(data.document.published.pattern, flags)
+        self.theme = data.headings.theme
+        self.theme_re = re.compile(data.headings.theme.pattern, flags)
+        self.subsections = tuple(
+            Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
+        )
+        shape = data.headings.shape
+        self.shape = shape
+        self.not_ending = re.compile(shape.not_ending)
+        self.not_starting = re.compile(shape.not_starting)
+        kinds = data.paragraph_kinds
+        self.kinds = kinds
+        self.date_line_re = re.compile(kinds.date_line.pattern, flags)
+        self.dates_header_re = re.compile(kinds.dates_header.pattern, flags)
+        self.list_item_re = re.compile(kinds.list_item.pattern)
+        self.numbered_item_re = re.compile(kinds.numbered_item.pattern)
+
+    def subsection(self, text: str) -> Optional[Subsection]:
+        """Return the sub-section that heading `text` names, or None."""
+        t = " ".join(text.split())
+        for sub in self.subsections:
+            if sub.regex.match(t):
+                return sub
+        return None
+
+    def theme_name(self, text: str) -> Optional[str]:
+        """Return the theme named by heading `text` ('Digitise - overview' → 'Digitise'), or None."""
+        m = self.theme_re.match(" ".join(text.split()))
+        return m.group("theme").strip() if m else None
+
+    def looks_like_heading(self, text: str) -> bool:
+        """Whether a one-line paragraph has the shape of a heading in plain text."""
+        t = text.strip()
+        return (
+            0 < len(t) <= self.shape.max_chars
+            and len(t.split()) <= self.shape.max_words
+            and not self.not_ending.search(t)
+            and not self.not_starting.match(t)
+        )
+
+
+def _check(rules: StructureRuleFile, problems: list[str]) -> None:
+    pats = {rules.document.published.id: rules.document.published.pattern, rules.headings.theme.id: rules.headings.theme.pattern}
+    pats.update({s.id: s.pattern for s in rules.headings.subsections})
+    k = rules.paragraph_kinds
+    pats.update({p.id: p.pattern for p in (k.date_line, k.dates_header, k.list_item, k.numbered_item)})
+    pats[rules.headings.shape.id + ".not_ending"] = rules.headings.shape.not_ending
+    pats[rules.headings.shape.id + ".not_starting"] = rules.headings.shape.not_starting
+    check_regexes(pats, problems, "structure")
+    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))], problems, "structure")
+    if not re.search(r"\(\?P<theme>", rules.headings.theme.pattern):
+        problems.append(f"{rules.headings.theme.id}: pattern needs a (?P<theme>…) group")
+    if not any(s.holds_milestones for s in rules.headings.subsections):
+        problems.append("headings.subsections: no sub-section holds_milestones")
+
+
+@lru_cache(maxsize=None)
+def structure_rules() -> StructureRules:
+    """Return the process-wide compiled structure rules."""
+    return StructureRules(load_ruleset("structure.yaml", StructureRuleFile, _check))
