@@ -53,7 +53,10 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False) -> Doc
     from .segment import segment
 
     doc = load_document(source, data)
-    seg = segment(doc)
+    try:
+        seg = segment(doc)
+    except InputError as exc:  # stages name the file; the edge names the path it was given
+        raise InputError(source, exc.reason) from None
     ms = extract_milestones(doc, seg)
     findings: list[Finding] = [Finding("warning", "encoding", w) for w in doc.warnings]
     findings.extend(ms.findings)
