@@ -39,8 +39,12 @@ class Segmented:
     sections: tuple[SectionRow, ...]
 
 
-def split_paragraphs(doc: Document) -> list[RawParagraph]:
-    """Return the document's runs of non-blank lines, each trimmed of outer white space."""
+def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]:
+    """Return the document's runs of non-blank lines, each trimmed of outer white space.
+
+    A 'Date:' or 'Dates:' line is always a paragraph of its own, even when no blank line
+    separates it from its description or the next block.
+    """
     out: list[RawParagraph] = []
     offset = 0
     run: list[tuple[int, int, str]] = []  # (line index, line start offset, line)
@@ -57,15 +61,21 @@ def split_paragraphs(doc: Document) -> list[RawParagraph]:
                                 tuple(line for _, _, line in run), origin.hint, origin.locator))
         run.clear()
 
+    after_date = False
     for i, line in enumerate(doc.text.split("\n")):
-        if line.strip():
+        stripped = line.strip()
+        if stripped:
+            is_date = bool(rules.date_line_re.match(stripped) or rules.dates_header_re.match(stripped))
             # An HTML block element starts a new paragraph even without a blank line.
-            if run and doc.origins is not None and doc.origins[i].locator != doc.origins[run[-1][0]].locator \
-                    and doc.origins[i].hint != "list":
+            new_block = doc.origins is not None and run and doc.origins[i].locator != doc.origins[run[-1][0]].locator \
+                and doc.origins[i].hint != "list"
+            if run and (is_date or after_date or new_block):
                 flush()
             run.append((i, offset, line))
+            after_date = is_date
         else:
             flush()
+            after_date = False
         offset += len(line) + 1
     flush()
     return out
@@ -194,7 +204,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
 def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
-    paras = split_paragraphs(doc)
+    paras = split_paragraphs(doc, rules)
     if not paras:
         raise InputError(doc.source_file, "no text")
     kinds = assign_kinds(paras, rules)

@@ -1,0 +1,275 @@
+"""Issue 3: milestones, targets and programmes of the plan, and variants of the milestone blocks."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from conftest import GOLDEN, extract_text
+from golden_util import check_golden
+
+MILESTONE_COLUMNS = ["milestone_id", "theme", "programme", "programme_id", "section_id", "sequence", "workstream",
+                     "description", "date_text", "due_start", "due_end", "due_precision", "due_qualifier", "is_tbc",
+                     "status", "status_text", "n_targets", "is_overdue_at_publication", "paragraph_ids",
+                     "char_start", "char_end", "line_start", "line_end", "rule_id"]
+TARGET_COLUMNS = ["target_id", "milestone_id", "sequence", "text", "label", "value", "unit", "subject", "due_start",
+                  "due_end", "due_precision", "status", "status_text", "paragraph_id", "char_start", "char_end",
+                  "line_start", "line_end", "rule_id"]
+PROGRAMME_COLUMNS = ["programme_id", "theme", "programme", "section_id", "sequence", "has_milestone_section",
+                     "n_milestones", "n_complete", "n_partial", "commitments_pending_text", "notes", "paragraph_id",
+                     "char_start", "char_end", "line_start", "line_end"]
+
+
+def by_line(plan, line):
+    """The milestone whose span starts at raw line `line`."""
+    [m] = [m for m in plan.tables["milestones"] if m.line_start == line]
+    return m
+
+
+def test_counts(plan):
+    ms = plan.tables["milestones"]
+    assert len(ms) == 219
+    assert Counter(m.status for m in ms) == {"planned": 162, "complete": 54, "partial": 3}
+    assert sum(m.is_tbc for m in ms) == 1
+    assert sum(m.due_qualifier == "from" for m in ms) == 1
+    assert len(plan.tables["milestone_targets"]) == 18
+    assert len({m.milestone_id for m in ms}) == 219
+
+
+def test_milestones_golden(plan):
+    check_golden(GOLDEN / "milestones.csv", plan.tables["milestones"], MILESTONE_COLUMNS)
+
+
+def test_targets_golden(plan):
+    check_golden(GOLDEN / "milestone_targets.csv", plan.tables["milestone_targets"], TARGET_COLUMNS)
+
+
+def test_programmes_golden(plan):
+    progs = plan.tables["programmes"]
+    assert len(progs) == 46
+    assert sum(p.n_milestones for p in progs) == 219
+    check_golden(GOLDEN / "programmes.csv", progs, PROGRAMME_COLUMNS)
+
+
+# Hand-checked against the plan text: (first description line, programme, theme, date_text, due_start, due_end,
+# precision, qualifier, is_tbc, status, status_text, workstream).
+SPOT = [
+    (113, "Frontline digitisation", "Digitise", "July 2021", date(2021, 7, 1), date(2021, 7, 31), "month", None, False,
+     "complete", "(complete)", None),
+    (645, "Adult social care digital transformation", "Digitise", "October 2021", date(2021, 10, 1),
+     date(2021, 10, 31), "month", None, False, "complete", "(compete)", None),
+    (1319, "Medical devices safety", "Connect", "from March 2023", date(2023, 3, 1), date(2023, 3, 31), "month", "from",
+     False, "planned", None, None),
+    (2048, "Digital transformation of screening", "Transform", "TBC", None, None, None, None, True, "planned", None,
+     None),
+    (948, "Electronic triage, referrals and bookings", "Connect", "June 2021", date(2021, 6, 1), date(2021, 6, 30),
+     "month", None, False, "complete", "(complete)", "e-RS optimisation (digital referrals and consultations)"),
+    (2180, "Supporting people at home", "Transform", "July 2021", date(2021, 7, 1), date(2021, 7, 31), "month", None,
+     False, "complete", "(complete)", "Digital pathways"),
+    (2433, "NHS AI Lab", "Transform", "September 2021", date(2021, 9, 1), date(2021, 9, 30), "month", None, False,
+     "complete", "(complete)", "AI Skunkworks"),
+    (2215, "Supporting people at home", "Transform",
+     "50,000 by June 2021 (complete); 80,000 by September 2021; 150,000 by December 2021; 300,000 by Mar 2022",
+     date(2022, 3, 1), date(2022, 3, 31), "month", None, False, "partial", None, "Regional scale plans"),
+    (128, "Frontline digitisation", "Digitise", "Wave A - December 2021; Wave B - February 2022", date(2022, 2, 1),
+     date(2022, 2, 28), "month", None, False, "planned", None, None),
+]
+
+
+@pytest.mark.parametrize("row", SPOT, ids=[str(r[0]) for r in SPOT])
+def test_hand_checked_milestones(plan, row):
+    line, programme, theme, date_text, start, end, precision, qualifier, tbc, status, status_text, workstream = row
+    m = by_line(plan, line)
+    assert (m.programme, m.theme, m.date_text) == (programme, theme, date_text)
+    assert (m.due_start, m.due_end, m.due_precision, m.due_qualifier, m.is_tbc) == (start, end, precision, qualifier, tbc)
+    assert (m.status, m.status_text, m.workstream) == (status, status_text, workstream)
+
+
+def test_multi_paragraph_description_and_span(plan):
+    m = by_line(plan, 137)  # three description paragraphs, then "Date: March 2022"
+    assert len(m.paragraph_ids) == 4 and m.line_end == 143
+    assert m.description.startswith("32 Digital Aspirants") and m.description.endswith("onto the programme.")
+    text = plan.tables["documents"][0].text
+    assert text[m.char_start:m.char_end].endswith("Date: March 2022")
+
+
+def test_partial_milestones_and_targets(plan):
+    partial = [m for m in plan.tables["milestones"] if m.status == "partial"]
+    assert [m.n_targets for m in partial] == [2, 3, 4]
+    targets = {t.text: t for t in plan.tables["milestone_targets"]}
+    t = targets["5 regions by September 2021 (complete)"]
+    assert (t.label, t.value, t.unit, t.subject, t.status, t.due_end) == ("5 regions", 5, "count", "regions", "complete",
+                                                                          date(2021, 9, 30))
+    t = targets["40% by March 2022"]
+    assert (t.label, t.value, t.unit, t.subject) == ("40%", 40, "percent", None)
+    t = targets["Wave A - December 2021"]
+    assert (t.label, t.value, t.unit, t.subject, t.due_start) == ("Wave A", None, None, None, date(2021, 12, 1))
+    t = targets["300,000 by Mar 2022"]
+    assert (t.value, t.unit, t.due_end) == (300000, "count", date(2022, 3, 31))
+    t = targets["All regions by April 2022"]
+    assert (t.value, t.subject) == (None, "regions")
+    t = targets["70 trust boards by April 2022"]
+    assert t.subject == "trust boards"
+
+
+def test_overdue_at_publication(plan):
+    overdue = [m for m in plan.tables["milestones"] if m.is_overdue_at_publication]
+    assert all(m.due_end < date(2021, 12, 1) and m.status != "complete" for m in overdue)
+    assert len(overdue) == 10
+
+
+def test_programme_pending_statements_and_notes(plan):
+    progs = {p.programme: p for p in plan.tables["programmes"]}
+    assert progs["General practice data for planning and research"].commitments_pending_text.endswith("available in Q3")
+    assert progs["Digital child health and maternity"].n_milestones == 0
+    assert "quarter 1 of the 2022 to 2023 financial year" in progs["Digital child health and maternity"].commitments_pending_text
+    assert progs["GP IT futures"].notes == [
+        "These milestones are awaiting formal sign-off from the programme board and are therefore subject to change."]
+    assert not progs["Innovation Lab"].has_milestone_section and progs["Innovation Lab"].n_milestones == 0
+    assert sum(not p.has_milestone_section for p in progs.values()) == 12
+
+
+def test_quality_has_no_errors_and_true_warnings(plan):
+    quality = plan.tables["quality"]
+    assert not [q for q in quality if q.severity == "error"]
+    assert [(q.code, q.evidence, q.line) for q in quality] == [
+        ("status_misspelt", "Date: October 2021 (compete)", 647)]
+
+
+def test_milestone_ids_are_stable_across_versions(plan, plan_text):
+    """Ids come from programme and description, not position: deleting an earlier milestone keeps the others' ids."""
+    first = by_line(plan, 113)
+    text = plan_text.replace(
+        "A single mechanism for systems and providers to bid for funds established, with a unified investment pot and "
+        "single joined up proportionate assurance regime.\n\nDate: July 2021 (complete)\n\n\n", "")
+    got = extract_text(text)
+    ids = {m.milestone_id for m in got.tables["milestones"]}
+    assert first.milestone_id not in ids
+    assert ids == {m.milestone_id for m in plan.tables["milestones"]} - {first.milestone_id}
+
+
+# -- variants of the milestone blocks -----------------------------------------
+
+BLOCKS = """Plan of Things
+Published 5 June 2024
+
+Build - overview
+
+Text.
+
+Widget programme
+
+Background
+
+Why widgets.
+
+COMMITMENT MILESTONES
+
+Widgets: First widget shipped.
+Date: 30 September 2024 (Completed)
+
+Second widget designed.
+
+It has a second paragraph.
+
+  • with a list
+  * and a star bullet
+
+Date: Q3 2024/25
+
+Third widget: trial.
+Date: spring 2025 (Complete)
+
+Fourth widget.
+
+Date: Q2 2026
+Fifth widget.
+
+Date: 2027
+
+Sixth widget.
+
+Date: TBC
+
+Seventh widget.
+
+Dates:
+
+50% by winter 2025
+
+All factories - 2026 (complete)
+
+These milestones are subject to approval.
+
+Gadget programme
+
+Background
+
+Gadgets.
+
+Commitment milestones
+
+Commitments will be available in quarter 2 of the 2024 to 2025 financial year.
+
+Spanner programme
+
+Background
+
+No milestones here.
+"""
+
+
+def test_block_variants():
+    got = extract_text(BLOCKS)
+    ms = got.tables["milestones"]
+    assert [m.description.split("\n")[0] for m in ms] == [
+        "Widgets: First widget shipped.", "Second widget designed.", "Third widget: trial.", "Fourth widget.",
+        "Fifth widget.", "Sixth widget.", "Seventh widget."]
+    got_rows = [(m.due_start, m.due_end, m.due_precision, m.status, m.status_text, m.is_tbc) for m in ms]
+    assert got_rows == [
+        (date(2024, 9, 30), date(2024, 9, 30), "day", "complete", "(Completed)", False),
+        (date(2024, 10, 1), date(2024, 12, 31), "quarter", "planned", None, False),
+        (date(2025, 3, 1), date(2025, 5, 31), "season", "complete", "(Complete)", False),
+        (date(2026, 4, 1), date(2026, 6, 30), "quarter", "planned", None, False),
+        (date(2027, 1, 1), date(2027, 12, 31), "year", "planned", None, False),
+        (None, None, None, "planned", None, True),
+        (date(2026, 1, 1), date(2026, 12, 31), "year", "partial", None, False),
+    ]
+    assert [m.workstream for m in ms][:3] == ["Widgets", None, "Third widget"]
+    assert len(ms[1].paragraph_ids) == 4  # two paragraphs, a list, the date line
+    targets = got.tables["milestone_targets"]
+    assert [(t.label, t.value, t.unit, t.subject, t.due_end, t.status) for t in targets] == [
+        ("50%", 50, "percent", None, date(2026, 2, 28), "planned"),
+        ("All factories", None, None, "factories", date(2026, 12, 31), "complete")]
+    progs = {p.programme: p for p in got.tables["programmes"]}
+    assert progs["Widget programme"].notes == ["These milestones are subject to approval."]
+    assert progs["Gadget programme"].commitments_pending_text.startswith("Commitments will be available")
+    assert progs["Gadget programme"].has_milestone_section and progs["Gadget programme"].n_milestones == 0
+    assert not progs["Spanner programme"].has_milestone_section
+    assert not [q for q in got.tables["quality"] if q.severity == "error"]
+
+
+@pytest.mark.parametrize("flag,status,finding", [
+    ("(complete)", "complete", None),
+    ("(completed)", "complete", None),
+    ("(Complete)", "complete", None),
+    ("(COMPLETE)", "complete", None),
+    ("(compete)", "complete", "status_misspelt"),
+    ("( complete )", "complete", None),
+    ("(delayed)", "planned", "unknown_status_flag"),
+])
+def test_status_spellings(flag, status, finding):
+    text = BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}")
+    got = extract_text(text)
+    m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
+    assert (m.status, m.status_text) == (status, flag)
+    codes = [q.code for q in got.tables["quality"]]
+    assert codes == ([finding] if finding else [])
+
+
+def test_unparsed_date_is_an_error_finding_not_a_crash():
+    got = extract_text(BLOCKS.replace("Date: 2027", "Date: sometime soon"))
+    m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
+    assert (m.due_start, m.date_text, m.is_tbc) == (None, "sometime soon", False)
+    assert [(q.severity, q.code) for q in got.tables["quality"]] == [("error", "unparsed_date")]
