@@ -1,15 +1,15 @@
-"""The command-line edge: `planextract extract | validate | …`.
+"""The command-line edge: `planextract extract | validate | dictionary`.
 
-Heavy modules (spaCy, pandas, pyarrow) are imported inside commands, so `--help` is instant.
+Heavy modules (spaCy, pandas, pyarrow, DuckDB) are imported inside commands, so `--help` is instant.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-SUPPORTED = {".txt", ".text", ".html", ".htm"}
 IGNORED_NAMES = ("readme", "license", "licence", "notice")
 
 
@@ -40,16 +40,6 @@ def collect_sources(paths: tuple[str, ...]) -> list[Path]:
     return sorted(dict.fromkeys(files), key=lambda p: (p.name, str(p)))
 
 
-def read_source(path: Path) -> bytes:
-    """Return the bytes of `path`, or raise BadInput with the reason it cannot be read."""
-    if path.suffix.lower() not in SUPPORTED:
-        raise BadInput(f"{path}: unsupported file type {path.suffix or '(none)'!r} (expected .txt or .html)")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"{path}: unreadable ({exc.strerror or exc})") from None
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="planextract")
 def main() -> None:
@@ -59,6 +49,7 @@ def main() -> None:
     Typical use:
       planextract extract raw --out output     extract every plan in raw/
       planextract validate output              check an output folder
+      planextract dictionary                   regenerate docs/data-dictionary.md
     """
 
 
@@ -68,64 +59,98 @@ def main() -> None:
               help="Folder to write the tables into (replaced atomically).")
 @click.option("--allow-empty", is_flag=True, help="Accept a plan with no milestones instead of failing.")
 @click.option("--keep-going", is_flag=True, help="Extract the good inputs; record each bad one in `quality`.")
-def extract(paths: tuple[str, ...], out_dir: str, allow_empty: bool, keep_going: bool) -> None:
-    """Extract plans (files or folders; default raw/) into Parquet tables under --out."""
-    from .document import InputError
-    from .run import extract_document
-    from .storage import write_outputs
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Documents extracted in parallel processes.  [default: number of cores]")
+@click.option("--no-cache", is_flag=True, help="Extract every document again, even when its bytes are unchanged.")
+def extract(paths: tuple[str, ...], out_dir: str, allow_empty: bool, keep_going: bool, jobs: int | None,
+            no_cache: bool) -> None:
+    """Extract plans (files or folders; default raw/) into tables under --out.
+
+    Writes one Parquet file per table, a CSV mirror in csv/ described by datapackage.json,
+    plan.duckdb and manifest.json. Nothing is replaced unless every input succeeded
+    (or, with --keep-going, at least one did). A re-run on unchanged inputs is a no-op.
+    """
+    from . import __version__
+    from .batch import RunError, run_extract
 
     files = collect_sources(paths or ("raw",))
-    tables: dict[str, list] = {}
-    sources: dict[str, str] = {}
-    failures: list[str] = []
-    for path in files:
+    jobs = jobs or os.cpu_count() or 1
+    show_bar = len(files) > 1 and sys.stderr.isatty()
+    with click.progressbar(length=len(files), label="extracting", file=sys.stderr) if show_bar else _NoBar() as bar:
         try:
-            result = extract_document(str(path), read_source(path), allow_empty=allow_empty)
-        except (InputError, BadInput) as exc:
-            message = str(exc) if isinstance(exc, InputError) else exc.message
-            if not keep_going:
-                raise BadInput(message) from None
-            failures.append(message)
-            continue
-        for name, rows in result.tables.items():
-            tables.setdefault(name, []).extend(rows)
-        sources[result.doc_id] = result.tables["documents"][0].source_sha256
-    if not sources:
-        raise BadInput("no input could be extracted: " + "; ".join(failures))
-    if failures:
-        tables.setdefault("quality", []).extend(bad_input_rows(failures))
-    write_outputs(tables, Path(out_dir), sources)
-    summarise(tables, failures)
+            summary = run_extract(files, Path(out_dir), allow_empty=allow_empty, keep_going=keep_going, jobs=jobs,
+                                  use_cache=not no_cache, pipeline_version=__version__, progress=bar.update)
+        except RunError as exc:
+            raise BadInput(str(exc)) from None
+    print_summary(summary, out_dir)
 
 
-def bad_input_rows(failures: list[str]) -> list:
-    """Return one quality row per rejected input (kept going past it)."""
-    from pathlib import PurePath
+class _NoBar:
+    """Stands in for a progress bar when there is one document, or no terminal."""
 
-    from .models import QualityRow
+    def __enter__(self):
+        return self
 
-    return [QualityRow(doc_id=PurePath(msg.split(": ", 1)[0]).stem, finding_id="q0000", severity="error",
-                       code="bad_input", message=msg) for msg in failures]
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
 
 
-def summarise(tables: dict[str, list], failures: list[str]) -> None:
+def print_summary(summary, out_dir: str) -> None:
     """Print the run summary: documents, milestones by status, mentions and findings by severity."""
-    from collections import Counter
-
-    ms = tables.get("milestones", [])
-    status = Counter(m.status for m in ms)
-    severity = Counter(q.severity for q in tables.get("quality", []))
-    click.echo(
-        f"documents: {len(tables.get('documents', []))}  programmes: {len(tables.get('programmes', []))}  "
-        f"milestones: {len(ms)} (complete {status['complete']}, partial {status['partial']}, planned {status['planned']})  "
-        f"targets: {len(tables.get('milestone_targets', []))}"
-    )
-    if "temporal_expressions" in tables or "quantities" in tables:
-        click.echo(f"temporal expressions: {len(tables.get('temporal_expressions', []))}  "
-                   f"quantities: {len(tables.get('quantities', []))}")
-    click.echo("quality: " + (", ".join(f"{severity[s]} {s}" for s in ("error", "warning", "info") if severity[s]) or "clean"))
-    for msg in failures:
+    if summary.up_to_date:
+        click.echo(f"{out_dir}: up to date (inputs, options and code unchanged); nothing to do")
+        return
+    rows, status, severity = summary.rows, summary.status, summary.severity
+    cached = f" ({summary.cached} unchanged, from cache)" if summary.cached else ""
+    click.echo(f"documents: {summary.documents}{cached}  programmes: {rows['programmes']}  "
+               f"milestones: {rows['milestones']} (complete {status['complete']}, partial {status['partial']}, "
+               f"planned {status['planned']})  targets: {rows['milestone_targets']}")
+    click.echo(f"temporal expressions: {rows['temporal_expressions']}  quantities: {rows['quantities']}")
+    click.echo("quality: " + (", ".join(f"{severity[s]} {s}" for s in ("error", "warning", "info") if severity[s])
+                              or "clean"))
+    for msg in summary.failures:
         click.echo(f"skipped: {msg}", err=True)
+    click.echo(f"wrote {out_dir}/")
+
+
+@main.command()
+@click.argument("out_dir", default="output", type=click.Path(file_okay=False))
+def validate(out_dir: str) -> None:
+    """Check an output folder: schemas, keys, foreign keys, spans, declared row checks and the CSV mirror."""
+    from .storage import read_csv_mirror, read_tables
+    from .validate import check_csv, validate_tables
+
+    path = Path(out_dir)
+    if not path.is_dir():
+        raise BadInput(f"{out_dir}: no such output folder")
+    try:
+        tables = read_tables(path)
+        problems = validate_tables(tables) + check_csv(tables, read_csv_mirror(path, list(tables)))
+    except Exception as exc:  # an unreadable file is itself a finding: report it, don't crash
+        raise BadInput(f"{out_dir}: cannot read output: {exc}".splitlines()[0]) from None
+    if problems:
+        click.echo(f"{out_dir}: {len(problems)} problems", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        sys.exit(1)
+    total = sum(t.num_rows for t in tables.values())
+    click.echo(f"{out_dir}: valid ({len(tables)} tables, {total} rows)")
+
+
+@main.command()
+@click.option("--out", "out_file", default="docs/data-dictionary.md", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the data dictionary.")
+def dictionary(out_file: str) -> None:
+    """Regenerate the data dictionary (Markdown) from the row models."""
+    from .dictionary import markdown
+    from .storage import write_text
+    from .storage.database import sql_files
+
+    write_text(Path(out_file), markdown(sql_files()))
+    click.echo(f"wrote {out_file}")
 
 
 if __name__ == "__main__":  # pragma: no cover

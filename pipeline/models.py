@@ -15,12 +15,24 @@ SCHEMA_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
+class Check:
+    """A declared row check (dbt-style): `sql` is a boolean SQL expression that holds for every row."""
+
+    id: str
+    description: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class TableMeta:
-    """What a table is: its grain, keys and the column that evidences each row.
+    """What a table is: its grain, keys, the column that evidences each row, and its declared checks.
 
     `evidence` names the column whose value must be found at
     `documents.text[char_start:char_end]`; `evidence_mode` says how
     ("equals", or "startswith" where the span also covers later lines).
+    `span_rule` says how the span relates to the paragraphs table: "paragraphs" (it runs from the
+    first of `paragraph_ids` to the end of the last), "within_paragraph" (it lies inside
+    `paragraph_id`), or None. `checks` are row checks that span columns.
     """
 
     name: str
@@ -31,7 +43,14 @@ class TableMeta:
     evidence_mode: Literal["equals", "startswith"] = "equals"
     description: str = ""
     span_nullable: bool = False
-    sort_by: tuple[str, ...] = field(default=())
+    span_rule: Optional[Literal["paragraphs", "within_paragraph"]] = None
+    checks: tuple[Check, ...] = field(default=())
+
+
+SPAN_CHECKS = (
+    Check("span_ordered", "char_start < char_end and line_start <= line_end",
+          "char_start IS NULL OR (char_start >= 0 AND char_start < char_end AND line_start >= 1 AND line_start <= line_end)"),
+)
 
 
 class Row(BaseModel):
@@ -141,6 +160,8 @@ class ProgrammeRow(Span):
         evidence="programme",
         evidence_mode="startswith",
         description="Programmes with their milestone counts, pending-commitment statements and notes.",
+        checks=(Check("programme_counts", "complete and partial milestones are among the programme's milestones",
+                      "n_complete + n_partial <= n_milestones"),),
     )
     doc_id: str = _doc()
     programme_id: str = Field(description="Programme key: a slug of its name, unique within the document.")
@@ -167,7 +188,18 @@ class MilestoneRow(Span):
            (("doc_id", "section_id"), "sections", ("doc_id", "section_id"))),
         evidence="description",
         evidence_mode="startswith",
+        span_rule="paragraphs",
         description="Commitment milestones with due periods, completion status and provenance.",
+        checks=(
+            Check("milestone_dated_unless_tbc", "a milestone has a due date unless it is TBC",
+                  "is_tbc OR (due_start IS NOT NULL AND due_end IS NOT NULL)"),
+            Check("milestone_tbc_has_no_date", "a TBC milestone has no due date", "NOT is_tbc OR due_end IS NULL"),
+            Check("milestone_due_ordered", "due_start is not after due_end", "due_start IS NULL OR due_start <= due_end"),
+            Check("milestone_partial_has_targets", "only a milestone with targets can be partial",
+                  "status <> 'partial' OR n_targets > 0"),
+            Check("milestone_overdue_not_complete", "a complete milestone is never overdue",
+                  "NOT is_overdue_at_publication OR status <> 'complete'"),
+        ),
     )
     doc_id: str = _doc()
     milestone_id: str = Field(description="Stable key: programme slug plus a hash of the normalised description; the same across versions while both are unchanged.")
@@ -201,7 +233,9 @@ class TargetRow(Span):
         primary_key=("doc_id", "target_id"),
         foreign_keys=DOC_FK + ((("doc_id", "milestone_id"), "milestones", ("doc_id", "milestone_id")),) + PARA_FK,
         evidence="text",
+        span_rule="within_paragraph",
         description="Dated targets of milestones that list several dates.",
+        checks=(Check("target_due_ordered", "due_start is not after due_end", "due_start IS NULL OR due_start <= due_end"),),
     )
     doc_id: str = _doc()
     target_id: str = Field(description="Key: milestone_id plus '-t' and the target's sequence.")
@@ -248,6 +282,7 @@ class TemporalRow(Span):
         primary_key=("doc_id", "expression_id"),
         foreign_keys=DOC_FK + PARA_FK,
         evidence="text",
+        span_rule="within_paragraph",
         description="Every date, period and relative time expression in the text, normalised to a first and last day.",
     )
     doc_id: str = _doc()
@@ -279,6 +314,7 @@ class QuantityRow(Span):
         primary_key=("doc_id", "quantity_id"),
         foreign_keys=DOC_FK + PARA_FK,
         evidence="text",
+        span_rule="within_paragraph",
         description="Money, percentages, counts, speeds and durations mentioned in the text.",
     )
     doc_id: str = _doc()

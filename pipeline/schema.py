@@ -4,6 +4,7 @@ from __future__ import annotations
 import types
 import typing
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal, Union
 
 import pyarrow as pa
@@ -40,10 +41,21 @@ def type_name(annotation: Any) -> str:
     return str(arrow).replace("date32[day]", "date").replace("large_", "").replace("item: ", "")
 
 
+SPAN_COLUMNS = ("char_start", "char_end", "line_start", "line_end")
+
+
+def column_order(model: type[Row]) -> list[str]:
+    """Return the model's columns in output order: keys and values first, provenance span last."""
+    names = list(model.model_fields)
+    return [n for n in names if n not in SPAN_COLUMNS] + [n for n in SPAN_COLUMNS if n in names]
+
+
+@lru_cache(maxsize=None)
 def arrow_schema(model: type[Row]) -> pa.Schema:
     """Return the explicit pyarrow schema of a row model, with column descriptions as field metadata."""
     fields = []
-    for name, info in model.model_fields.items():
+    for name in column_order(model):
+        info = model.model_fields[name]
         typ, nullable = arrow_type(info.annotation)
         meta = {"description": info.description or ""}
         fields.append(pa.field(name, typ, nullable=nullable, metadata=meta))

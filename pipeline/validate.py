@@ -1,0 +1,221 @@
+"""Validate stage: the contract checks over a set of tables, as a list of problems (empty when valid).
+
+Pure: takes arrow tables (one document's, or a whole output folder's) and returns findings.
+The extract run applies the same checks to every document before it is emitted, and
+`planextract validate DIR` applies them to what was written.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+import pyarrow as pa
+
+from .models import SPAN_CHECKS, TableMeta, table_models
+from .schema import SPAN_COLUMNS, arrow_schema
+
+MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failed check: which table, which check, how many rows, and a few examples."""
+
+    table: str
+    check: str
+    message: str
+    count: int = 1
+
+    def __str__(self) -> str:
+        rows = f" ({self.count} rows)" if self.count > 1 else ""
+        return f"{self.table}: {self.check}{rows}: {self.message}"
+
+
+class ContractError(Exception):
+    """Output that breaks the contract; `problems` lists every failed check."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def _examples(items: list) -> str:
+    shown = ", ".join(str(i) for i in items[:MAX_EXAMPLES])
+    return shown + (", …" if len(items) > MAX_EXAMPLES else "")
+
+
+def check_schemas(tables: dict[str, pa.Table]) -> list[Problem]:
+    """Return a problem for every missing table and every column whose name, type or nullability differs."""
+    problems = []
+    for name, model in table_models().items():
+        if name not in tables:
+            problems.append(Problem(name, "schema", "table is missing"))
+            continue
+        want, got = arrow_schema(model), tables[name].schema
+        if want.names != got.names:
+            problems.append(Problem(name, "schema", f"columns {got.names} != expected {want.names}"))
+            continue
+        for w, g in zip(want, got):
+            if not w.type.equals(g.type) or w.nullable != g.nullable:
+                problems.append(Problem(name, "schema", f"column {w.name}: {g.type}{'' if g.nullable else ' not null'} "
+                                                        f"!= expected {w.type}{'' if w.nullable else ' not null'}"))
+    return problems
+
+
+def _rows(table: pa.Table, columns: Iterable[str]) -> list[tuple]:
+    cols = [table.column(c).to_pylist() for c in columns]
+    return list(zip(*cols))
+
+
+def check_keys(tables: dict[str, pa.Table]) -> list[Problem]:
+    """Return problems for duplicate or null primary keys and for foreign keys that do not resolve."""
+    problems = []
+    models = table_models()
+    keys: dict[str, set] = {}
+    for name, table in tables.items():
+        if name not in models:
+            continue
+        meta = models[name].table
+        rows = _rows(table, meta.primary_key)
+        nulls = [r for r in rows if any(v is None for v in r)]
+        if nulls:
+            problems.append(Problem(name, "primary_key", f"null key in {meta.primary_key}", len(nulls)))
+        seen, dups = set(), []
+        for r in rows:
+            if r in seen:
+                dups.append(r)
+            seen.add(r)
+        if dups:
+            problems.append(Problem(name, "primary_key", f"duplicate {meta.primary_key}: {_examples(dups)}", len(dups)))
+        keys[name] = seen
+    for name, table in tables.items():
+        if name not in models:
+            continue
+        for cols, ref, ref_cols in models[name].table.foreign_keys:
+            if ref not in tables:
+                continue
+            target = keys[ref] if tuple(ref_cols) == models[ref].table.primary_key else set(_rows(tables[ref], ref_cols))
+            missing = [r for r in _rows(table, cols) if all(v is not None for v in r) and r not in target]
+            if missing:
+                problems.append(Problem(name, "foreign_key", f"{cols} not in {ref}{ref_cols}: {_examples(missing)}",
+                                        len(missing)))
+    return problems
+
+
+def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str, str],
+                   paragraphs: dict[tuple[str, str], tuple[int, int]], n_lines: dict[str, int]) -> list[Problem]:
+    columns = ["doc_id", *SPAN_COLUMNS]
+    if meta.evidence:
+        columns.append(meta.evidence)
+    if meta.span_rule == "paragraphs":
+        columns.append("paragraph_ids")
+    elif meta.span_rule == "within_paragraph":
+        columns.append("paragraph_id")
+    bad: dict[str, list] = defaultdict(list)
+    for i, row in enumerate(_rows(table, columns)):
+        doc_id, cs, ce, ls, le = row[:5]
+        if cs is None:
+            if not meta.span_nullable:
+                bad["span missing"].append(i)
+            continue
+        text = texts.get(doc_id)
+        if text is None:
+            continue  # the foreign-key check reports an unknown document
+        if not (0 <= cs < ce <= len(text)) and not (name == "documents" and cs == ce == 0):
+            bad["char span outside the text"].append(i)
+            continue
+        if not (1 <= ls <= le <= max(n_lines.get(doc_id, le), 1)):
+            bad["line span outside the raw file"].append(i)
+        if meta.evidence:
+            evidence, span = row[5], text[cs:ce]
+            ok = span == evidence if meta.evidence_mode == "equals" else evidence is not None and span.startswith(evidence)
+            if not ok:
+                bad[f"text[char_start:char_end] does not {meta.evidence_mode.replace('equals', 'equal')} "
+                    f"{meta.evidence}"].append(i)
+        if meta.span_rule == "paragraphs":
+            ids = row[-1] or []
+            spans = [paragraphs.get((doc_id, p)) for p in ids]
+            if not ids or None in spans:
+                bad["paragraph_ids unknown"].append(i)
+            elif (cs, ce) != (spans[0][0], spans[-1][1]):
+                bad["span is not first paragraph start to last paragraph end"].append(i)
+        elif meta.span_rule == "within_paragraph":
+            para = paragraphs.get((doc_id, row[-1]))
+            if para is None:
+                bad["paragraph_id unknown"].append(i)
+            elif not (para[0] <= cs and ce <= para[1]):
+                bad["span outside its paragraph"].append(i)
+    return [Problem(name, "span", f"{what}: rows {_examples(rows)}", len(rows)) for what, rows in bad.items()]
+
+
+def check_spans(tables: dict[str, pa.Table]) -> list[Problem]:
+    """Return problems for every row whose span does not resolve to its evidence in documents.text."""
+    docs = tables.get("documents")
+    if docs is None:
+        return []
+    texts = dict(zip(docs.column("doc_id").to_pylist(), docs.column("text").to_pylist()))
+    n_lines = dict(zip(docs.column("doc_id").to_pylist(), docs.column("n_lines").to_pylist()))
+    paragraphs = {}
+    if "paragraphs" in tables:
+        paragraphs = {(d, p): (s, e) for d, p, s, e in _rows(tables["paragraphs"], ["doc_id", "paragraph_id",
+                                                                                    "char_start", "char_end"])}
+    problems = []
+    for name, model in table_models().items():
+        table = tables.get(name)
+        if table is not None and "char_start" in table.schema.names:
+            problems.extend(_span_problems(name, model.table, table, texts, paragraphs, n_lines))
+    return problems
+
+
+def check_rows(con, names: Iterable[str]) -> list[Problem]:
+    """Return problems for the declared row checks (SQL expressions) that some rows fail.
+
+    `con` is a DuckDB connection in which each of `names` is a table or a registered arrow table.
+    """
+    problems = []
+    models = table_models()
+    for name in names:
+        meta = models[name].table
+        has_span = "char_start" in models[name].model_fields
+        for check in (SPAN_CHECKS if has_span else ()) + meta.checks:
+            n = con.execute(f'SELECT count(*) FROM "{name}" WHERE NOT coalesce(({check.sql}), false)').fetchone()[0]
+            if n:
+                problems.append(Problem(name, check.id, check.description, n))
+    return problems
+
+
+def check_rows_in_memory(tables: dict[str, pa.Table]) -> list[Problem]:
+    """Return the declared row-check problems of arrow tables (registered in an in-memory DuckDB)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        names = [n for n in table_models() if n in tables]
+        for name in names:
+            con.register(name, tables[name])
+        return check_rows(con, names)
+    finally:
+        con.close()
+
+
+def check_csv(tables: dict[str, pa.Table], csv_tables: dict[str, Optional[pa.Table]]) -> list[Problem]:
+    """Return problems where the CSV mirror lacks a table, or its header or row count differs from the Parquet."""
+    problems = []
+    for name, table in tables.items():
+        mirror = csv_tables.get(name)
+        if mirror is None:
+            problems.append(Problem(name, "csv", "CSV mirror is missing"))
+        elif mirror.schema.names != table.schema.names:
+            problems.append(Problem(name, "csv", f"CSV header {mirror.schema.names} != {table.schema.names}"))
+        elif mirror.num_rows != table.num_rows:
+            problems.append(Problem(name, "csv", f"CSV has {mirror.num_rows} rows, Parquet {table.num_rows}"))
+    return problems
+
+
+def validate_tables(tables: dict[str, pa.Table], row_checks: bool = True) -> list[Problem]:
+    """Return every contract problem of `tables`: schemas, keys, spans and (optionally) declared row checks."""
+    problems = check_schemas(tables) + check_keys(tables) + check_spans(tables)
+    if row_checks:
+        problems += check_rows_in_memory(tables)
+    return problems
