@@ -58,8 +58,11 @@ def table_schema(model: type[Row]) -> dict:
     fields = [frictionless_field(n, model.model_fields[n].annotation, model.model_fields[n].description or "")
               for n in column_order(model)]
     schema: dict[str, Any] = {"fields": fields, "missingValues": [""], "primaryKey": list(meta.primary_key)}
+    # Frictionless rejects a composite key with a null part (the root section's parent), so such keys
+    # are left to `planextract validate`, which skips rows whose key is partly null.
     fks = [{"fields": list(cols), "reference": {"resource": "" if ref == meta.name else ref, "fields": list(ref_cols)}}
-           for cols, ref, ref_cols in meta.foreign_keys]
+           for cols, ref, ref_cols in meta.foreign_keys
+           if not any(_unwrap(model.model_fields[c].annotation)[1] for c in cols)]
     if fks:
         schema["foreignKeys"] = fks
     return schema

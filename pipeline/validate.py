@@ -215,7 +215,10 @@ def check_csv(tables: dict[str, pa.Table], csv_tables: dict[str, Optional[pa.Tab
 
 def validate_tables(tables: dict[str, pa.Table], row_checks: bool = True) -> list[Problem]:
     """Return every contract problem of `tables`: schemas, keys, spans and (optionally) declared row checks."""
-    problems = check_schemas(tables) + check_keys(tables) + check_spans(tables)
+    problems = check_schemas(tables)
+    broken = {p.table for p in problems}
+    sound = {name: t for name, t in tables.items() if name not in broken}  # checked further only when well-formed
+    problems += check_keys(sound) + check_spans(sound)
     if row_checks:
-        problems += check_rows_in_memory(tables)
+        problems += check_rows_in_memory(sound)
     return problems

@@ -32,3 +32,27 @@ def plan(plan_bytes) -> DocumentTables:
 def extract_text(text: str, name: str = "variant.txt", encoding: str = "utf-8", **kw) -> DocumentTables:
     """Extract a variant document given as text (tests build their inputs inline)."""
     return extract_document(name, text.encode(encoding), **kw)
+
+
+def run_cli(*args: str):
+    """Invoke the planextract CLI in process; return click's Result (exit_code, output)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def plan_output(tmp_path_factory) -> Path:
+    """A fresh `planextract extract` of raw/ into a temporary output folder (once per session)."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_cli("extract", str(ROOT / "raw"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def output_files(out: Path) -> dict[str, bytes]:
+    """Return every published file of an output folder (cache and staging excluded), by relative path."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}

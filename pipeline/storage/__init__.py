@@ -23,6 +23,7 @@ from ..models import SCHEMA_VERSION, table_models
 from ..schema import arrow_schema
 from . import cache, csvfile
 from .cache import code_fingerprint
+from .database import DatabaseWriter
 from ..validate import ContractError
 
 PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True,
@@ -70,6 +71,7 @@ class OutputStage:
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._csv: dict[str, object] = {}
         self.rows: dict[str, int] = {name: 0 for name in table_models()}
+        self._database = DatabaseWriter(self.dir)
 
     def append(self, name: str, table: pa.Table) -> None:
         """Append a document's rows of one table (a Parquet row group and CSV lines)."""
@@ -89,7 +91,6 @@ class OutputStage:
         Raise ContractError when the declared row checks fail on the staged tables.
         """
         from ..dictionary import datapackage
-        from .database import build_database
 
         metadata = {
             "planextract.schema_version": SCHEMA_VERSION,
@@ -103,7 +104,7 @@ class OutputStage:
             self._parquet[name].close()
             self._csv[name].close()
         names = list(table_models())
-        build_database(self.dir / DATABASE, self.dir, names)
+        self._database.write(self.dir / DATABASE, names)
         problems = self.check_rows()
         if problems:
             raise ContractError(problems)
@@ -136,6 +137,7 @@ class OutputStage:
 
     def abort(self) -> None:
         """Drop the staging folder and everything in it."""
+        self._database.stop()
         for writer in list(self._parquet.values()) + list(self._csv.values()):
             try:
                 writer.close()

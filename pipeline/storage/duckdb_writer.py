@@ -1,0 +1,40 @@
+"""Writes plan.duckdb from staged Parquet files; run as a script, in a fresh process, by database.py.
+
+DuckDB leaves whatever was in its buffers in the unused parts of the blocks it writes, so a
+database is byte-identical between runs only when it is written by a fresh process doing the
+same work with the same (relative) paths. This script imports nothing but DuckDB.
+
+Reads a JSON job on stdin: {"database", "settings", "tables": [[name, parquet, comment, {col: comment}]], "sql"}.
+"""
+import json
+import sys
+
+
+def quote(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def main():
+    import duckdb  # before the job arrives: the import overlaps the parent's extraction
+
+    job = json.load(sys.stdin)
+    con = duckdb.connect(job["database"], config={"threads": 1})
+    try:
+        for setting in job["settings"]:
+            con.execute(setting)
+        statements = ["BEGIN TRANSACTION"]  # one commit, not one per statement
+        for name, parquet, comment, columns in job["tables"]:
+            statements.append(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet({quote(parquet)})')
+            statements.append(f'COMMENT ON TABLE "{name}" IS {quote(comment)}')
+            statements.extend(f'COMMENT ON COLUMN "{name}"."{col}" IS {quote(text)}' for col, text in columns.items())
+        con.execute(";\n".join(statements))
+        for sql in job["sql"]:
+            con.execute(sql)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    main()
