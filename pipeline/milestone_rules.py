@@ -46,7 +46,7 @@ class MilestoneRuleFile(StrictModel):
     statuses: list[_Status]
     targets: list[_Pattern]
     target_label: _Label
-    workstream: _Workstream
+    workstreams: list[_Workstream]
     pending: _Pattern
     notes: _Pattern
 
@@ -93,7 +93,7 @@ class MilestoneRules:
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
-        self.workstream_re = re.compile(data.workstream.pattern, i)
+        self.workstreams = [(w, re.compile(w.pattern, i)) for w in data.workstreams]
         self.pending_re = re.compile(data.pending.pattern, i)
         self.notes_re = re.compile(data.notes.pattern, i)
 
@@ -144,21 +144,20 @@ class MilestoneRules:
         return None, None, None
 
     def workstream(self, description: str) -> Optional[str]:
-        """Return the short label a description starts with, or None."""
-        m = self.workstream_re.match(description)
-        if not m:
-            return None
-        label = m.group("label").strip()
-        if len(label.split()) > self.data.workstream.max_words or "\n" in label:
-            return None
-        return label
+        """Return the short label a description starts with (the first workstream rule that fits), or None."""
+        for rule, regex in self.workstreams:
+            m = regex.match(description)
+            if m and len(m.group("label").split()) <= rule.max_words:
+                return m.group("label").strip()
+        return None
 
 
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
-    pats = {rules.status_flag.id: rules.status_flag.pattern, rules.workstream.id: rules.workstream.pattern,
+    pats = {rules.status_flag.id: rules.status_flag.pattern,
             rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
             rules.target_label.id: rules.target_label.number}
     pats.update({t.id: t.pattern for t in rules.targets})
+    pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones")
     unique_ids(list(pats) + [s.id for s in rules.statuses], problems, "milestones")
     for s in rules.statuses:

@@ -273,3 +273,21 @@ def test_unparsed_date_is_an_error_finding_not_a_crash():
     m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
     assert (m.due_start, m.date_text, m.is_tbc) == (None, "sometime soon", False)
     assert [(q.severity, q.code) for q in got.tables["quality"]] == [("error", "unparsed_date")]
+
+
+@pytest.mark.parametrize("description,workstream", [
+    ("e-RS optimisation (digital referrals and consultations): Capability developed.",
+     "e-RS optimisation (digital referrals and consultations)"),
+    ("Electronic Prescription Service (EPS) – Next Generation: The technical uplift.",
+     "Electronic Prescription Service (EPS) – Next Generation"),
+    ("AI Skunkworks - 5 Proof of Concepts (PoC) completed.", "AI Skunkworks"),
+    ("Skunkworks -Twenty proof of concept projects delivered.", "Skunkworks"),
+    ("Digital pathways: Hypertension - trailblazer wave completed.", "Digital pathways"),
+    ("A single mechanism for systems and providers to bid for funds established.", None),
+    ("Roll-out will complete in these regions:\n• London\n• the North West", None),
+    ("Plans agreed with all regions for roll-out of the new service, with a long label before it: done.", None),
+], ids=["colon", "dash-inside-colon-label", "dash", "dash-no-space", "colon-then-dash", "none", "lead-in-to-list", "too-long"])
+def test_workstream_prefixes(description, workstream):
+    from pipeline.milestone_rules import milestone_rules
+
+    assert milestone_rules().workstream(description) == workstream
