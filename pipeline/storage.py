@@ -67,3 +67,41 @@ def move_into_place(staging: Path, out_dir: Path, names: Iterable[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging / name, target)
+
+
+# -- issue 7: write some tables only, and read a table back ---------------------
+
+def write_tables(tables: dict[str, list[Row]], out_dir: Path, sources: dict[str, str], names: Iterable[str]) -> list[Path]:
+    """Write only the tables `names` as Parquet into `out_dir`, atomically; other files there stay as they are."""
+    models = table_models()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        metadata = file_metadata(sources)
+        written = []
+        for name in names:
+            write_parquet(to_table(models[name], tables.get(name, [])), staging / f"{name}.parquet", metadata)
+            written.append(f"{name}.parquet")
+        move_into_place(staging, out_dir, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in written]
+
+
+def read_table(out_dir: Path, name: str) -> list[Row]:
+    """Return the rows of table `name` read back from `out_dir/<name>.parquet` as row models.
+
+    Raise ValueError naming the file when it is missing, unreadable or lacks a column.
+    """
+    model = table_models()[name]
+    path = Path(out_dir) / f"{name}.parquet"
+    if not path.is_file():
+        raise ValueError(f"{path}: missing (not an output folder of planextract extract?)")
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise ValueError(f"{path}: unreadable Parquet ({exc})") from None
+    missing = [c for c in model.model_fields if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{path}: lacks column(s) {', '.join(missing)}")
+    return [model.model_validate(row) for row in table.select(list(model.model_fields)).to_pylist()]
