@@ -140,7 +140,8 @@ def compare_versions(old: Version, new: Version, rules: Optional[DiffRules] = No
     out.programme_changes = programme_rows(old, new, ppairs, pscore, pname, final_kept, rules)
     doc_id = new.document.doc_id
     for r in rivals(score, eligible, mr.threshold, pairs, mr.ambiguity_margin):
-        out.findings.append((doc_id, _milestone_rival(old, new, r, rules)))
+        if not _twins(old, new, r):
+            out.findings.append((doc_id, _milestone_rival(old, new, r, rules)))
     for r in rivals(pscore, np.ones_like(pscore, dtype=bool), pr.threshold, ppairs, pr.ambiguity_margin):
         out.findings.append((doc_id, _programme_rival(old, new, r, rules)))
     return out
@@ -278,6 +279,16 @@ def programme_rows(old: Version, new: Version, ppairs: list[tuple[int, int]], ps
 def _short(text: str, n: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _twins(old: Version, new: Version, r: Rival) -> bool:
+    """Return whether the rival is a duplicate of the chosen item (same text, same due): either choice is the same."""
+    def same(a: MilestoneRow, b: MilestoneRow) -> bool:
+        return description_key(a.description) == description_key(b.description) and _due_key(a) == _due_key(b)
+
+    if r.rival_new is not None:
+        return same(new.milestones[r.rival_new], new.milestones[r.new])
+    return same(old.milestones[r.rival_old], old.milestones[r.old])
 
 
 def _milestone_rival(old: Version, new: Version, r: Rival, rules: DiffRules) -> Finding:

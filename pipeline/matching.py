@@ -14,6 +14,8 @@ import numpy as np
 
 # Tiny gain for a pair exactly at the threshold, so that it is still worth accepting.
 _AT_THRESHOLD = 1e-9
+# A rival must be strictly within the margin; this absorbs float noise in sums of bonuses.
+_EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,9 @@ def rivals(score: np.ndarray, eligible: np.ndarray, threshold: float, pairs: lis
            margin: float) -> list[Rival]:
     """Return, for each accepted pair, the first rival that makes it ambiguous (if any).
 
-    A rival is another acceptable candidate scoring within `margin` of the chosen pair,
-    that is also within `margin` of its own partner's score (or has no partner): swapping
-    would be about as good, so the choice is a guess.
+    A rival is another acceptable candidate scoring strictly within `margin` of the chosen
+    pair, and strictly within `margin` of its own partner's score (or has no partner):
+    swapping would be about as good, so the choice is a guess.
     """
     accept = eligible & (score >= threshold)
     partner_of_old = dict(pairs)
@@ -57,19 +59,19 @@ def rivals(score: np.ndarray, eligible: np.ndarray, threshold: float, pairs: lis
         found = None
         for j2 in np.flatnonzero(accept[i]):
             j2 = int(j2)
-            if j2 == j or score[i, j2] < s - margin:
+            if j2 == j or score[i, j2] <= s - margin + _EPS:
                 continue
             other = partner_of_new.get(j2)
-            if other is None or score[i, j2] >= score[other, j2] - margin:
+            if other is None or score[i, j2] > score[other, j2] - margin + _EPS:
                 found = Rival(i, j, float(s), None, j2, float(score[i, j2]))
                 break
         if found is None:
             for i2 in np.flatnonzero(accept[:, j]):
                 i2 = int(i2)
-                if i2 == i or score[i2, j] < s - margin:
+                if i2 == i or score[i2, j] <= s - margin + _EPS:
                     continue
                 other = partner_of_old.get(i2)
-                if other is None or score[i2, j] >= score[i2, other] - margin:
+                if other is None or score[i2, j] > score[i2, other] - margin + _EPS:
                     found = Rival(i, j, float(s), i2, None, float(score[i2, j]))
                     break
         if found is not None:

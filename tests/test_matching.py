@@ -210,3 +210,13 @@ def test_diff_rules_are_validated_together(tmp_path: Path):
 def test_shipped_rules_load():
     rules = load_diff_rules()
     assert rules.milestones.threshold == 0.6 and rules.bonus("same_programme") == 0.1
+
+
+def test_duplicate_milestones_are_not_ambiguous():
+    """Two identical milestones (same text, same date) can be matched either way: no finding."""
+    twins = [("Widget programme", WIDGETS, [("Widget audit completed.", "May 2025"), ("Widget audit completed.", "May 2025"),
+                                            ("Widget audit completed.", "June 2025")])]
+    result = compare(twins, twins)
+    assert [r.change for r in result.milestone_changes] == ["unchanged"] * 3
+    assert [r.from_milestone_id == r.to_milestone_id for r in result.milestone_changes] == [True, True, True]
+    assert result.findings == []
