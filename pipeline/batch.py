@@ -44,6 +44,8 @@ class RunSummary:
     cached: int = 0
     rows: Counter = field(default_factory=Counter)
     status: Counter = field(default_factory=Counter)
+    changes: Counter = field(default_factory=Counter)
+    version_pairs: int = 0
     severity: Counter = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     up_to_date: bool = False
@@ -142,6 +144,60 @@ def bad_input_table(failures: list[str]) -> pa.Table:
     return to_table(QualityRow, rows)
 
 
+# What each version contributes to the comparison with the next one, set aside during the run.
+VERSION_TABLES = ("documents", "milestones", "programmes")
+
+
+class VersionIndex:
+    """The versions read so far: a light row per document (no text) and its version date.
+
+    The whole tables are set aside on disk by the output stage, so memory holds two
+    versions at most while they are compared.
+    """
+
+    def __init__(self, stage: storage.OutputStage):
+        self.stage = stage
+        self.documents: list = []
+        self.dates: dict = {}
+
+    def add(self, doc_id: str, tables: dict[str, pa.Table]) -> None:
+        """Record one document version and set its tables aside."""
+        from .models import DocumentRow
+        from .series import version_date
+
+        [row] = tables["documents"].to_pylist()
+        doc = DocumentRow.model_validate(row)
+        self.dates[doc_id] = version_date(doc)
+        self.documents.append(doc.model_copy(update={"text": ""}))
+        self.stage.keep(doc_id, {n: tables[n] for n in VERSION_TABLES})
+
+    def load(self, doc_id: str):
+        """Return the whole Version of a document, read back from where it was set aside."""
+        from .changes import Version
+        from .models import DocumentRow, MilestoneRow, ProgrammeRow
+
+        t = self.stage.kept(doc_id)
+        [doc] = [DocumentRow.model_validate(r) for r in t["documents"].to_pylist()]
+        return Version(doc, tuple(MilestoneRow.model_validate(r) for r in t["milestones"].to_pylist()),
+                       tuple(ProgrammeRow.model_validate(r) for r in t["programmes"].to_pylist()))
+
+    def compare(self, summary: "RunSummary") -> None:
+        """Compare each version with the previous one; append the change tables and findings."""
+        from .changes import compare_series_lazily
+        from .models import MilestoneChangeRow, ProgrammeChangeRow, QualityRow
+        from .schema import to_table
+
+        for changes, programmes, findings in compare_series_lazily(self.documents, self.load, dates=self.dates):
+            for name, model, rows in (("milestone_changes", MilestoneChangeRow, changes),
+                                      ("programme_changes", ProgrammeChangeRow, programmes),
+                                      ("quality", QualityRow, findings)):
+                if rows:
+                    self.stage.append(name, to_table(model, rows))
+            summary.changes.update(c.change for c in changes)
+            summary.version_pairs += len({(c.from_doc_id, c.to_doc_id) for c in changes})
+            summary.severity.update(q.severity for q in findings)
+
+
 def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, keep_going: bool = False,
                 jobs: int = 1, use_cache: bool = True, pipeline_version: str,
                 progress: Callable[[int], None] = lambda n: None) -> RunSummary:
@@ -159,6 +215,7 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
     sources: dict[str, str] = {}
     used_cache: set[str] = set()
     stage = storage.OutputStage(out_dir)
+    versions = VersionIndex(stage)
     try:
         for outcome in outcomes(files, out_dir, allow_empty, jobs, use_cache):
             progress(1)
@@ -179,10 +236,12 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
             for name, table in outcome.tables.items():
                 stage.append(name, table)
             sources[doc_id] = outcome.sha256
+            versions.add(doc_id, outcome.tables)
             summary.add(outcome.tables)
             summary.cached += outcome.cached
         if not sources:
             raise RunError("no input could be extracted: " + "; ".join(summary.failures))
+        versions.compare(summary)
         if summary.failures:
             stage.append("quality", bad_input_table(summary.failures))
             summary.severity["error"] += len(summary.failures)

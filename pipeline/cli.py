@@ -49,6 +49,7 @@ def main() -> None:
     Typical use:
       planextract extract raw --out output     extract every plan in raw/
       planextract validate output              check an output folder
+      planextract diff OLD NEW                 what changed between two versions
       planextract dictionary                   regenerate docs/data-dictionary.md
     """
 
@@ -111,6 +112,9 @@ def print_summary(summary, out_dir: str) -> None:
     click.echo(f"temporal expressions: {rows['temporal_expressions']}  quantities: {rows['quantities']}")
     click.echo("quality: " + (", ".join(f"{severity[s]} {s}" for s in ("error", "warning", "info") if severity[s])
                               or "clean"))
+    if summary.changes:
+        click.echo(f"changes: {summary.version_pairs} version pair(s): " + ", ".join(
+            f"{summary.changes[k]} {k}" for k in ("unchanged", "modified", "added", "removed") if summary.changes[k]))
     for msg in summary.failures:
         click.echo(f"skipped: {msg}", err=True)
     click.echo(f"wrote {out_dir}/")
@@ -151,6 +155,71 @@ def dictionary(out_file: str) -> None:
 
     write_text(Path(out_file), markdown(sql_files()))
     click.echo(f"wrote {out_file}")
+
+
+def load_version(path_text: str, doc_id: str | None, allow_empty: bool):
+    """Return the Version in `path_text`: a plan file (extracted in process) or an output folder."""
+    from .changes import versions_of
+    from .document import InputError
+    from .storage import SourceError, read_rows, read_source
+
+    path = Path(path_text)
+    if not path.exists():
+        raise BadInput(f"{path_text}: no such file or folder")
+    if path.is_dir():
+        try:
+            docs, ms, ps = (read_rows(path, name) for name in ("documents", "milestones", "programmes"))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+    else:
+        from .run import extract_document
+
+        try:
+            result = extract_document(str(path), read_source(path), allow_empty=allow_empty)
+        except (InputError, SourceError) as exc:
+            raise BadInput(str(exc)) from None
+        docs, ms, ps = (result.tables[name] for name in ("documents", "milestones", "programmes"))
+    versions = versions_of(docs, ms, ps)
+    if doc_id is not None:
+        if doc_id not in versions:
+            raise BadInput(f"{path_text}: no document {doc_id!r} (has {', '.join(sorted(versions)) or 'none'})")
+        return versions[doc_id]
+    if len(versions) != 1:
+        raise BadInput(f"{path_text}: holds {len(versions)} documents ({', '.join(sorted(versions))}); "
+                       f"choose one with --old-doc/--new-doc")
+    return next(iter(versions.values()))
+
+
+@main.command()
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Also write milestone_changes and programme_changes (Parquet and CSV) into this folder.")
+@click.option("--old-doc", default=None, help="doc_id to take from OLD when it is a folder of several documents.")
+@click.option("--new-doc", default=None, help="doc_id to take from NEW when it is a folder of several documents.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=0), help="How many of the biggest slips to list.")
+@click.option("--allow-empty", is_flag=True, help="Accept a plan file with no milestones.")
+def diff(old: str, new: str, out_dir: str | None, old_doc: str | None, new_doc: str | None, top: int,
+         allow_empty: bool) -> None:
+    """Compare two versions of a plan. OLD and NEW are plan files (.txt/.html) or output folders."""
+    from .changes import compare_versions, quality_findings
+    from .diff_report import summary_lines
+
+    before = load_version(old, old_doc, allow_empty)
+    after = load_version(new, new_doc, allow_empty)
+    result = compare_versions(before, after)
+    docs = {v.document.doc_id: v.document for v in (before, after)}
+    findings = quality_findings(result.findings, docs)
+    if out_dir is not None:
+        from . import __version__
+        from .storage import write_some_tables
+
+        sources = {d.doc_id: d.source_sha256 for d in docs.values()}
+        write_some_tables({"milestone_changes": result.milestone_changes, "programme_changes": result.programme_changes},
+                          Path(out_dir), sources, __version__)
+    for line in summary_lines(before.document.doc_id, after.document.doc_id, result.milestone_changes,
+                              result.programme_changes, findings, top):
+        click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -265,7 +265,7 @@ class QualityRow(OptionalSpan):
         description="Data-quality findings: nothing is dropped silently.",
     )
     doc_id: str = _doc()
-    finding_id: str = Field(description="Key within the document: q plus a sequence.")
+    finding_id: str = Field(description="Key within the document: q plus a sequence (extraction), d plus a sequence (comparison with the previous version).")
     severity: Literal["error", "warning", "info"] = Field(description="error: data lost or input rejected; warning: normalised or doubtful; info: noted.")
     code: str = Field(description="Stable finding code, e.g. status_misspelt, unplaced_paragraph, bad_input.")
     message: str = Field(description="Human-readable explanation.")
@@ -334,6 +334,133 @@ class QuantityRow(Span):
     rule_id: str = Field(description="Rule (pattern id in rules/) that matched the quantity.")
 
 
+
+# -- changes between consecutive versions of a plan (issue 7) -------------------
+
+def _side(side: str, what: str, nullable_when: str) -> str:
+    return f"{what} on the {side} side; null when the row is {nullable_when}."
+
+
+CHANGE_KINDS = Literal["added", "removed", "unchanged", "modified"]
+
+
+class MilestoneChangeRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="milestone_changes",
+        grain="one row per milestone per pair of consecutive versions of a plan (matched, added or removed)",
+        primary_key=("from_doc_id", "to_doc_id", "change_id"),
+        foreign_keys=DOC_FK
+        + ((("from_doc_id",), "documents", ("doc_id",)),
+           (("to_doc_id",), "documents", ("doc_id",)),
+           (("from_doc_id", "from_milestone_id"), "milestones", ("doc_id", "milestone_id")),
+           (("to_doc_id", "to_milestone_id"), "milestones", ("doc_id", "milestone_id"))),
+        evidence="description",
+        evidence_mode="startswith",
+        description="What happened to each milestone between a version of a plan and the next: completed, "
+                    "slipped, reworded, moved, added or removed. The generic span is the side that exists "
+                    "(the new side; the old side for a removed milestone); the from_/to_ columns keep both sides.",
+    )
+    doc_id: str = Field(description="Document the generic span points into: to_doc_id, or from_doc_id for a removed milestone.")
+    plan_id: str = Field(description="The plan series (documents.plan_id of the new version).")
+    from_doc_id: str = Field(description="The earlier version's document.")
+    to_doc_id: str = Field(description="The later version's document.")
+    change_id: str = Field(description="Key within the version pair: c plus a sequence (new version's reading order, then removed milestones in the old order).")
+    change: CHANGE_KINDS = Field(
+        description="added (only in the new version), removed (only in the old), modified (matched, something changed) "
+                    "or unchanged (matched; a renamed programme alone leaves a milestone unchanged)."
+    )
+    from_milestone_id: Optional[str] = Field(description="Milestone in the earlier version; null when added.")
+    to_milestone_id: Optional[str] = Field(description="Milestone in the later version; null when removed.")
+    from_programme_id: Optional[str] = Field(description=_side("old", "Programme key", "added"))
+    to_programme_id: Optional[str] = Field(description=_side("new", "Programme key", "removed"))
+    from_programme: Optional[str] = Field(description=_side("old", "Programme name", "added"))
+    to_programme: Optional[str] = Field(description=_side("new", "Programme name", "removed"))
+    from_description: Optional[str] = Field(description=_side("old", "Description", "added"))
+    to_description: Optional[str] = Field(description=_side("new", "Description", "removed"))
+    description: str = Field(description="Description of the side the generic span points at (the row's evidence).")
+    from_date_text: Optional[str] = Field(description=_side("old", "Date text as written", "added"))
+    to_date_text: Optional[str] = Field(description=_side("new", "Date text as written", "removed"))
+    from_due_start: Optional[date] = Field(description="First day of the old due period; null when added, TBC or unparsed.")
+    to_due_start: Optional[date] = Field(description="First day of the new due period; null when removed, TBC or unparsed.")
+    from_due_end: Optional[date] = Field(description="Last day of the old due period; null when added, TBC or unparsed.")
+    to_due_end: Optional[date] = Field(description="Last day of the new due period; null when removed, TBC or unparsed.")
+    from_status: Optional[Literal["complete", "partial", "planned"]] = Field(description=_side("old", "Status", "added"))
+    to_status: Optional[Literal["complete", "partial", "planned"]] = Field(description=_side("new", "Status", "removed"))
+    slip_days: Optional[int] = Field(description="to_due_end minus from_due_end, in days (negative when brought forward); null unless both are known.")
+    similarity: Optional[float] = Field(description="Similarity of the two descriptions, 0..1 (rule diff.similarity: idf-weighted word overlap); null when added or removed.")
+    match_score: Optional[float] = Field(description="Similarity plus the bonuses that applied (rules/diff.yaml); the assignment maximised it. Null when added or removed.")
+    is_completed_now: bool = Field(description="Status complete in the new version but not in the old.")
+    is_reopened: bool = Field(description="Status complete in the old version but not in the new.")
+    is_status_changed: bool = Field(description="Status differs (completed, reopened, or planned to or from partial).")
+    is_date_changed: bool = Field(description="Due period differs (first or last day, TBC, 'from'), or the target dates of a 'Dates:' list differ.")
+    is_reworded: bool = Field(description="Normalised descriptions differ (case, spacing and punctuation ignored, as milestone ids hash them).")
+    is_programme_changed: bool = Field(description="Milestone moved: its new programme is not the one its old programme became.")
+    is_programme_renamed: bool = Field(description="Milestone stayed in its programme, which was renamed (see programme_changes).")
+    paragraph_ids: list[str] = Field(description="Paragraphs of the side the generic span points at.")
+    from_paragraph_ids: Optional[list[str]] = Field(description=_side("old", "Paragraphs of the milestone", "added"))
+    to_paragraph_ids: Optional[list[str]] = Field(description=_side("new", "Paragraphs of the milestone", "removed"))
+    from_char_start: Optional[int] = Field(description="Old milestone's first character in the old document's text; null when added.")
+    from_char_end: Optional[int] = Field(description="Offset just past the old milestone in the old document's text; null when added.")
+    from_line_start: Optional[int] = Field(description="Old milestone's first raw-file line; null when added.")
+    from_line_end: Optional[int] = Field(description="Old milestone's last raw-file line; null when added.")
+    to_char_start: Optional[int] = Field(description="New milestone's first character in the new document's text; null when removed.")
+    to_char_end: Optional[int] = Field(description="Offset just past the new milestone in the new document's text; null when removed.")
+    to_line_start: Optional[int] = Field(description="New milestone's first raw-file line; null when removed.")
+    to_line_end: Optional[int] = Field(description="New milestone's last raw-file line; null when removed.")
+    rule_id: str = Field(description="How the pair was decided: diff.match.exact, diff.match.similar or diff.unmatched.")
+
+
+class ProgrammeChangeRow(Span):
+    table: ClassVar[TableMeta] = TableMeta(
+        name="programme_changes",
+        grain="one row per programme per pair of consecutive versions of a plan (matched, added or removed)",
+        primary_key=("from_doc_id", "to_doc_id", "change_id"),
+        foreign_keys=DOC_FK
+        + ((("from_doc_id",), "documents", ("doc_id",)),
+           (("to_doc_id",), "documents", ("doc_id",)),
+           (("from_doc_id", "from_programme_id"), "programmes", ("doc_id", "programme_id")),
+           (("to_doc_id", "to_programme_id"), "programmes", ("doc_id", "programme_id"))),
+        evidence="programme",
+        evidence_mode="startswith",
+        description="Programmes added, removed, renamed or unchanged between a version of a plan and the next. "
+                    "The generic span is the side that exists (the new side; the old side when removed).",
+    )
+    doc_id: str = Field(description="Document the generic span points into: to_doc_id, or from_doc_id for a removed programme.")
+    plan_id: str = Field(description="The plan series (documents.plan_id of the new version).")
+    from_doc_id: str = Field(description="The earlier version's document.")
+    to_doc_id: str = Field(description="The later version's document.")
+    change_id: str = Field(description="Key within the version pair: p plus a sequence (new version's order, then removed programmes).")
+    change: Literal["added", "removed", "renamed", "unchanged"] = Field(
+        description="added, removed, renamed (matched, name differs beyond case and punctuation) or unchanged (matched, same name; see is_theme_changed)."
+    )
+    from_programme_id: Optional[str] = Field(description="Programme in the earlier version; null when added.")
+    to_programme_id: Optional[str] = Field(description="Programme in the later version; null when removed.")
+    from_programme: Optional[str] = Field(description=_side("old", "Programme name", "added"))
+    to_programme: Optional[str] = Field(description=_side("new", "Programme name", "removed"))
+    programme: str = Field(description="Name on the side the generic span points at (the row's evidence).")
+    from_theme: Optional[str] = Field(description=_side("old", "Theme", "added"))
+    to_theme: Optional[str] = Field(description=_side("new", "Theme", "removed"))
+    is_theme_changed: bool = Field(description="Matched programme now sits under another theme.")
+    from_n_milestones: Optional[int] = Field(description=_side("old", "Milestones of the programme", "added"))
+    to_n_milestones: Optional[int] = Field(description=_side("new", "Milestones of the programme", "removed"))
+    n_milestones_kept: int = Field(description="Milestones matched from this old programme to this new programme.")
+    name_similarity: Optional[float] = Field(description="Similarity of the two names, 0..1; null when added or removed.")
+    match_score: Optional[float] = Field(description="Programme match score (rules/diff.yaml, diff.programme_match); null when added or removed.")
+    merged_into_programme_id: Optional[str] = Field(description="For a removed programme: the new programme that received most of its matched milestones, when any.")
+    merged_into_programme: Optional[str] = Field(description="Name of merged_into_programme_id.")
+    paragraph_id: str = Field(description="Heading paragraph of the side the generic span points at.")
+    from_paragraph_id: Optional[str] = Field(description=_side("old", "Heading paragraph", "added"))
+    to_paragraph_id: Optional[str] = Field(description=_side("new", "Heading paragraph", "removed"))
+    from_char_start: Optional[int] = Field(description="Old programme section's first character in the old document's text; null when added.")
+    from_char_end: Optional[int] = Field(description="Offset just past the old programme section; null when added.")
+    from_line_start: Optional[int] = Field(description="Old programme's first raw-file line; null when added.")
+    from_line_end: Optional[int] = Field(description="Old programme's last raw-file line; null when added.")
+    to_char_start: Optional[int] = Field(description="New programme section's first character in the new document's text; null when removed.")
+    to_char_end: Optional[int] = Field(description="Offset just past the new programme section; null when removed.")
+    to_line_start: Optional[int] = Field(description="New programme's first raw-file line; null when removed.")
+    to_line_end: Optional[int] = Field(description="New programme's last raw-file line; null when removed.")
+    rule_id: str = Field(description="How the pair was decided: diff.programme.same_name, diff.programme.matched or diff.unmatched.")
+
 TABLES: tuple[type[Row], ...] = (
     DocumentRow,
     SectionRow,
@@ -343,6 +470,8 @@ TABLES: tuple[type[Row], ...] = (
     TargetRow,
     TemporalRow,
     QuantityRow,
+    MilestoneChangeRow,
+    ProgrammeChangeRow,
     QualityRow,
 )
 

@@ -60,6 +60,15 @@ def json_bytes(obj) -> bytes:
     return (json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def file_metadata(sources: dict[str, str], pipeline_version: str) -> dict[str, str]:
+    """Return the key-value metadata stored in every Parquet file."""
+    return {
+        "planextract.schema_version": SCHEMA_VERSION,
+        "planextract.pipeline_version": pipeline_version,
+        "planextract.source_sha256": json.dumps(dict(sorted(sources.items())), sort_keys=True),
+    }
+
+
 class OutputStage:
     """Stages one run's outputs in `<out>/.staging-*`; `commit` moves them into place, `abort` drops them."""
 
@@ -85,6 +94,14 @@ class OutputStage:
         self._csv[name].write_table(csvfile.csv_ready(table))
         self.rows[name] += table.num_rows
 
+    def keep(self, key: str, tables: dict[str, pa.Table]) -> None:
+        """Set a document's tables aside on disk until the end of the run (to compare versions)."""
+        cache.write_folder(self.dir / ".kept" / key, tables)
+
+    def kept(self, key: str) -> dict[str, pa.Table]:
+        """Return the tables set aside under `key`."""
+        return cache.read_folder(self.dir / ".kept" / key)
+
     def finish(self, sources: dict[str, str], pipeline_version: str, run_info: dict) -> list[str]:
         """Close every table (empty ones included), then write the database, data package and manifest.
 
@@ -92,11 +109,7 @@ class OutputStage:
         """
         from ..dictionary import datapackage
 
-        metadata = {
-            "planextract.schema_version": SCHEMA_VERSION,
-            "planextract.pipeline_version": pipeline_version,
-            "planextract.source_sha256": json.dumps(dict(sorted(sources.items())), sort_keys=True),
-        }
+        metadata = file_metadata(sources, pipeline_version)
         empty = {name: pa.Table.from_pylist([], schema=arrow_schema(m)) for name, m in table_models().items()}
         for name, table in empty.items():
             self.append(name, table)
@@ -174,6 +187,50 @@ def read_tables(out_dir: Path, names: Optional[list[str]] = None) -> dict[str, p
     return {n: read_table(out_dir, n) for n in names if (out_dir / f"{n}.parquet").exists()}
 
 
+def read_rows(out_dir: Path, name: str) -> list:
+    """Return the rows of table `name` in `out_dir` as row models.
+
+    Raise ValueError naming the file when it is missing, unreadable or lacks a column.
+    """
+    model = table_models()[name]
+    path = Path(out_dir) / f"{name}.parquet"
+    if not path.is_file():
+        raise ValueError(f"{path}: missing (not an output folder of planextract extract?)")
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise ValueError(f"{path}: unreadable Parquet ({exc})") from None
+    missing = [c for c in model.model_fields if c not in table.column_names]
+    if missing:
+        raise ValueError(f"{path}: lacks column(s) {', '.join(missing)}")
+    return [model.model_validate(row) for row in table.select(list(model.model_fields)).to_pylist()]
+
+
+def write_some_tables(tables: dict[str, list], out_dir: Path, sources: dict[str, str], pipeline_version: str) -> None:
+    """Write only `tables` (rows by name) as Parquet and CSV into `out_dir`, atomically; other files stay."""
+    from ..schema import to_table
+
+    models = table_models()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        metadata = file_metadata(sources, pipeline_version)
+        names = []
+        for name, rows in tables.items():
+            table = to_table(models[name], rows).replace_schema_metadata(
+                {**(arrow_schema(models[name]).metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}})
+            pq.write_table(table, staging / f"{name}.parquet", **PARQUET_OPTIONS)
+            with csvfile.open_writer(staging / f"{name}.csv", table.schema) as writer:
+                writer.write_table(csvfile.csv_ready(table))
+            names.append(name)
+        (out_dir / CSV_DIR).mkdir(exist_ok=True)
+        for name in names:
+            os.replace(staging / f"{name}.parquet", out_dir / f"{name}.parquet")
+            os.replace(staging / f"{name}.csv", out_dir / CSV_DIR / f"{name}.csv")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def read_csv_mirror(out_dir: Path, names: list[str]) -> dict[str, Optional[pa.Table]]:
     """Return each table's CSV mirror as read back (all columns as text), or None where it is missing."""
     import pyarrow.csv as pacsv
@@ -205,5 +262,6 @@ def write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["OutputStage", "SourceError", "cache", "read_source", "read_table", "read_tables", "up_to_date",
+__all__ = ["OutputStage", "SourceError", "cache", "read_source", "read_rows", "read_table", "read_tables",
+           "up_to_date", "write_some_tables",
            "parquet_metadata", "write_text", "code_fingerprint"]

@@ -41,13 +41,26 @@ def entry_name(doc_id: str, sha256: str) -> str:
     return f"{doc_id}-{sha256[:16]}-{code_fingerprint()}"
 
 
+def write_folder(folder: Path, tables: dict[str, pa.Table]) -> None:
+    """Write each table as `<folder>/<name>.arrow` (Arrow IPC)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        with ipc.new_file(folder / f"{name}.arrow", table.schema) as writer:
+            writer.write_table(table)
+
+
+def read_folder(folder: Path) -> dict[str, pa.Table]:
+    """Return the tables of a folder written by `write_folder`, by name."""
+    return {p.stem: ipc.open_file(p).read_all() for p in sorted(folder.glob("*.arrow"))}
+
+
 def load(out_dir: Path, doc_id: str, sha256: str) -> Optional[dict[str, pa.Table]]:
     """Return the cached tables of a document, or None when there is no valid entry."""
     folder = out_dir / CACHE_DIR / entry_name(doc_id, sha256)
     if not folder.is_dir():
         return None
     try:
-        return {p.stem: ipc.open_file(p).read_all() for p in sorted(folder.glob("*.arrow"))}
+        return read_folder(folder)
     except (OSError, pa.ArrowInvalid):
         return None
 
@@ -61,9 +74,7 @@ def store(out_dir: Path, doc_id: str, sha256: str, tables: dict[str, pa.Table]) 
         return
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     try:
-        for name, table in tables.items():
-            with ipc.new_file(tmp / f"{name}.arrow", table.schema) as writer:
-                writer.write_table(table)
+        write_folder(tmp, tables)
         os.replace(tmp, final)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
