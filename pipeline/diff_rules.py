@@ -18,6 +18,7 @@ class _Series(StrictModel):
     id: str
     updated: _Pattern
     max_lines: int
+    title_edition: _Pattern
 
 
 class _Similarity(StrictModel):
@@ -85,10 +86,15 @@ class DiffRules(StrictModel):
     def updated_re(self) -> re.Pattern:
         return re.compile(self.series.updated.pattern, re.IGNORECASE)
 
+    @property
+    def title_edition_re(self) -> re.Pattern:
+        return re.compile(self.series.title_edition.pattern, re.IGNORECASE)
+
 
 def _check(rules: DiffRules, problems: list[str]) -> None:
-    check_regexes({rules.series.updated.id: rules.series.updated.pattern}, problems, "diff")
-    ids = [rules.series.id, rules.series.updated.id, rules.similarity.id, rules.milestones.id,
+    check_regexes({rules.series.updated.id: rules.series.updated.pattern,
+                   rules.series.title_edition.id: rules.series.title_edition.pattern}, problems, "diff")
+    ids = [rules.series.id, rules.series.updated.id, rules.series.title_edition.id, rules.similarity.id, rules.milestones.id,
            rules.programmes.id, rules.programmes.same_name.id] + [b.id for b in rules.milestones.bonuses]
     ids += list(rules.outcomes.model_dump().values())
     unique_ids(ids, problems, "diff")

@@ -95,7 +95,7 @@ class DocumentRow(Span):
         description="The documents read, with the normalised text that every char offset indexes.",
     )
     doc_id: str = _doc()
-    plan_id: str = Field(description="Key of the plan series this document is a version of (a slug of its title).")
+    plan_id: str = Field(description="Key of the plan series this document is a version of: a slug of its title without the words that name an edition (years, months, 'update', 'version 2'; rules/diff.yaml).")
     title: str = Field(description="The document's title: its first non-blank line (or the page's h1).")
     published_date: Optional[date] = Field(description="Publication date read from the 'Published …' line.")
     source_file: str = Field(description="File name of the raw input, relative to the folder it was read from.")

@@ -49,7 +49,8 @@ def quality_rows(doc_id: str, findings: list[Finding], text: str | None) -> list
 def extract_document(source: str, data: bytes, allow_empty: bool = False) -> DocumentTables:
     """Run load → segment → extract → validate on one source; raise InputError for bad input."""
     from .load import load_document
-    from .milestones import extract_milestones, slug
+    from .milestones import extract_milestones
+    from .series import plan_key
     from .segment import segment
 
     doc = load_document(source, data)
@@ -67,7 +68,7 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False) -> Doc
         raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
     out = DocumentTables(doc.doc_id)
     out.tables = {
-        "documents": [document_row(doc, slug(doc.title))],
+        "documents": [document_row(doc, plan_key(doc.title))],
         "sections": list(seg.sections),
         "paragraphs": list(seg.paragraphs),
         "programmes": list(ms.programmes),

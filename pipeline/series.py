@@ -30,6 +30,15 @@ class Series:
         return list(zip(self.versions, self.versions[1:]))
 
 
+def plan_key(title: str, rules: Optional[DiffRules] = None) -> str:
+    """Return the plan_id of a document titled `title`: a slug of it without the words naming the edition."""
+    from .milestones import slug
+
+    rules = rules or diff_rules()
+    key = slug(rules.title_edition_re.sub(" ", title))
+    return key if key != "untitled" else slug(title)  # a title that is all edition words stays itself
+
+
 def version_date(doc: DocumentRow, rules: Optional[DiffRules] = None) -> Optional[date]:
     """Return the date a version is ordered by: its 'updated' date when stated, else its publication date."""
     from .load import find_published

@@ -250,3 +250,19 @@ def test_texts_are_built_from_the_plan():
     t = texts()
     assert t[V1] == PLAN.read_text(encoding="utf-8")
     assert "Published 1 April 2022" in t[V2] and "Published 1 August 2022" in t[V3]
+
+
+@pytest.mark.parametrize("title,plan_id", [
+    ("NHSX Delivery Plan", "nhsx-delivery-plan"),
+    ("NHSX Delivery Plan 2022", "nhsx-delivery-plan"),
+    ("NHSX Delivery Plan: March 2022 update", "nhsx-delivery-plan"),
+    ("NHSX Delivery Plan (updated)", "nhsx-delivery-plan"),
+    ("NHSX delivery plan - version 2", "nhsx-delivery-plan"),
+    ("Digital Delivery Plan 2022 to 2025", "digital-delivery-plan"),
+    ("Data Saves Lives", "data-saves-lives"),
+    ("2022", "2022"),
+])
+def test_plan_id_ignores_the_edition(title, plan_id):
+    from pipeline.series import plan_key
+
+    assert plan_key(title) == plan_id
