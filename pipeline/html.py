@@ -89,23 +89,39 @@ def content_root(soup: BeautifulSoup, rules: HtmlRules, skip: set[int]) -> tuple
     return body, "root.body"
 
 
-def locator(tag: Tag) -> str:
-    """Return a CSS path to `tag` from below <body>, e.g. 'main#content > article > p:nth-of-type(12)'."""
-    steps = []
-    node: Optional[Tag] = tag
-    while node is not None and node.name not in ("body", "html", "[document]"):
-        step = node.name
-        ident = node.get("id")
-        if isinstance(ident, str) and _CSS_IDENT.match(ident):
-            step += f"#{ident}"
-        parent = node.parent
-        if parent is not None:
-            same = parent.find_all(node.name, recursive=False)
-            if len(same) > 1:
-                step += f":nth-of-type({next(i for i, c in enumerate(same, 1) if c is node)})"
-        steps.append(step)
-        node = parent
-    return " > ".join(reversed(steps))
+class Locators:
+    """CSS paths to elements from below <body>, e.g. 'main#content > article > p:nth-of-type(12)'; cached."""
+
+    def __init__(self) -> None:
+        self._paths: dict[int, str] = {}
+        self._steps: dict[int, str] = {}
+
+    def __call__(self, tag: Tag) -> str:
+        key = id(tag)
+        if key not in self._paths:
+            parent = tag.parent
+            above = self(parent) if parent is not None and parent.name not in ("body", "html", "[document]") else ""
+            self._paths[key] = f"{above} > {self.step(tag)}" if above else self.step(tag)
+        return self._paths[key]
+
+    def step(self, tag: Tag) -> str:
+        """Return the step for `tag` below its parent: name, #id when it has a plain one, :nth-of-type when needed."""
+        if id(tag) not in self._steps:
+            siblings = [c for c in (tag.parent.children if tag.parent is not None else [tag]) if isinstance(c, Tag)]
+            counts: dict[str, int] = {}
+            for c in siblings:
+                counts[c.name] = counts.get(c.name, 0) + 1
+            seen: dict[str, int] = {}
+            for c in siblings:
+                seen[c.name] = seen.get(c.name, 0) + 1
+                step = c.name
+                ident = c.get("id")
+                if isinstance(ident, str) and _CSS_IDENT.match(ident):
+                    step += f"#{ident}"
+                if counts[c.name] > 1:
+                    step += f":nth-of-type({seen[c.name]})"
+                self._steps[id(c)] = step
+        return self._steps[id(tag)]
 
 
 class _Reader:
@@ -114,6 +130,7 @@ class _Reader:
     def __init__(self, page: Page, rules: HtmlRules, skip: set[int], root: Tag):
         self.page, self.rules, self.skip, self.root = page, rules, skip, root
         self.blocks: list[Block] = []
+        self.locator = Locators()
         self.items_started: set[int] = set()
         self.holds_block = self._holds_blocks(root)
 
@@ -185,7 +202,7 @@ class _Reader:
         if item is not None:
             hint = "list"
             text_lines = self.item_lines(item, text_lines, max(len(lists), 1))
-        self.blocks.append(Block(text_lines, lines[0], lines[1], locator(tag), hint, id(lists[-1]) if lists else None))
+        self.blocks.append(Block(text_lines, lines[0], lines[1], self.locator(tag), hint, id(lists[-1]) if lists else None))
 
     def item_lines(self, item: Tag, lines: list[str], level: int) -> list[str]:
         """Return a list item's lines as a text copy shows them: indented, its first line marked."""
