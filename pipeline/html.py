@@ -42,6 +42,7 @@ class Block:
     locator: str
     hint: Optional[str]  # "heading", "list" or None
     list_root: Optional[int]  # id of the outermost list holding the block: its items stay on adjacent lines
+    element: Optional[Tag] = None  # the element the text stands in
 
 
 def is_text(node) -> bool:
@@ -202,7 +203,8 @@ class _Reader:
         if item is not None:
             hint = "list"
             text_lines = self.item_lines(item, text_lines, max(len(lists), 1))
-        self.blocks.append(Block(text_lines, lines[0], lines[1], self.locator(tag), hint, id(lists[-1]) if lists else None))
+        self.blocks.append(Block(text_lines, lines[0], lines[1], self.locator(tag), hint, id(lists[-1]) if lists else None,
+                                 tag))
 
     def item_lines(self, item: Tag, lines: list[str], level: int) -> list[str]:
         """Return a list item's lines as a text copy shows them: indented, its first line marked."""
@@ -283,16 +285,30 @@ def clean(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
-def page_title(soup: BeautifulSoup, root: Tag, rules: HtmlRules, skip: set[int]) -> Optional[str]:
-    """Return the page's title: its first h1 (in the content, else anywhere), else <title> less the site name."""
+def page_title(soup: BeautifulSoup, root: Tag, rules: HtmlRules, skip: set[int]) -> Optional[tuple[str, Tag]]:
+    """Return (title, its element): the first h1 (in the content, else anywhere), else <title> less the site name."""
     for scope in (root, soup):
         for h1 in scope.find_all("h1"):
             if id(h1) not in skip and clean(h1.get_text(" ")):
-                return clean(h1.get_text(" "))
+                return clean(h1.get_text(" ")), h1
     if soup.title is not None and clean(soup.title.get_text(" ")):
         text = clean(soup.title.get_text(" "))
-        return rules.title_suffix_re.sub("", text) or text
+        return rules.title_suffix_re.sub("", text) or text, soup.title
     return None
+
+
+def title_first(blocks: list[Block], found: Optional[tuple[str, Tag]], page: Page, locate: Locators) -> tuple[list[Block], str]:
+    """Return the blocks with the title's first, on one line, and the title.
+
+    The document's text starts with its title wherever the page has it (an h1 above the
+    content, or only <title>), so the document section's span starts with its evidence.
+    """
+    if found is None:
+        return blocks, blocks[0].lines[0]
+    title, tag = found
+    rest = [b for b in blocks if b.element is not tag and (b.element is None or tag not in b.element.parents)]
+    start, end = page.lines(tag)
+    return [Block([title], start, end, locate(tag), "heading", None, tag)] + rest, title
 
 
 def published_on_page(soup: BeautifulSoup, rules: HtmlRules, published_re: re.Pattern, skip: set[int]) -> Optional[date]:
@@ -313,11 +329,15 @@ def published_on_page(soup: BeautifulSoup, rules: HtmlRules, published_re: re.Pa
     return None
 
 
-def read_page(page: Page, rules: HtmlRules) -> tuple[Tag, set[int], list[Block]]:
-    """Return (content root, ids of furniture, blocks of the content) of a parsed page."""
+def read_page(page: Page, rules: HtmlRules) -> tuple[list[Block], str, set[int]]:
+    """Return the blocks of a parsed page's content (the title's first), the title, and the furniture's ids."""
     skip = furniture(page.soup, rules)
     root, _ = content_root(page.soup, rules, skip)
-    return root, skip, _Reader(page, rules, skip, root).read()
+    reader = _Reader(page, rules, skip, root)
+    blocks = reader.read()
+    if not blocks:
+        return [], "", skip
+    return *title_first(blocks, page_title(page.soup, root, rules, skip), page, reader.locator), skip
 
 
 def load_html(source: str, data: bytes, published_re: re.Pattern) -> Document:
@@ -329,17 +349,16 @@ def load_html(source: str, data: bytes, published_re: re.Pattern) -> Document:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # bs4's hints (markup looks like a file name, XML read as HTML) are not findings
         try:
-            page = parse_page(source_text)
+            page = parse_page(source_text, rules.optional_ends)
         except Exception as exc:  # html.parser gives up on some broken markup (bs4 ParserRejectedMarkup)
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise InputError(source, f"not parseable as HTML ({reason})") from None
     if page.soup.find(True) is None:
         raise InputError(source, "not an HTML page (no markup in it)")
-    root, skip, blocks = read_page(page, rules)
-    text, origins = layout(blocks)
-    if not text.strip():
+    blocks, title, skip = read_page(page, rules)
+    if not blocks:
         raise InputError(source, "no text in the page's content")
-    title = page_title(page.soup, root, rules, skip) or next(line.strip() for line in text.split("\n") if line.strip())
+    text, origins = layout(blocks)
     published = find_published(text, published_re) or published_on_page(page.soup, rules, published_re, skip)
     return Document(
         doc_id=PurePath(source).stem,

@@ -19,6 +19,13 @@ class _Content(StrictModel):
     roots: list[_Selector]
 
 
+class _OptionalEnd(StrictModel):
+    id: str
+    element: str
+    closed_by: list[str]
+    scope: list[str]
+
+
 class _Headings(StrictModel):
     id: str
     tags: list[str]
@@ -46,6 +53,7 @@ class HtmlRuleFile(StrictModel):
     content: _Content
     furniture: list[_Selector]
     blocks: list[str]
+    optional_end_tags: list[_OptionalEnd]
     headings: _Headings
     lists: _Lists
     title: _Title
@@ -61,6 +69,7 @@ class HtmlRules:
         self.roots = tuple((r.id, soupsieve.compile(r.selector)) for r in data.content.roots)
         self.furniture = tuple((f.id, soupsieve.compile(f.selector)) for f in data.furniture)
         self.blocks = frozenset(data.blocks)
+        self.optional_ends = tuple((o.element, frozenset(o.closed_by), frozenset(o.scope)) for o in data.optional_end_tags)
         self.heading_tags = frozenset(data.headings.tags)
         self.lists = data.lists
         self.title_suffix_re = re.compile(data.title.site_suffix)
@@ -73,7 +82,7 @@ def _check(rules: HtmlRuleFile, problems: list[str]) -> None:
             soupsieve.compile(sel.selector)
         except Exception as exc:  # soupsieve raises SelectorSyntaxError (and others) for bad CSS
             problems.append(f"{sel.id}: bad selector {sel.selector!r}: {str(exc).splitlines()[0]}")
-    unique_ids([r.id for r in rules.content.roots] + [f.id for f in rules.furniture]
+    unique_ids([r.id for r in rules.content.roots] + [f.id for f in rules.furniture] + [o.id for o in rules.optional_end_tags]
                + [rules.headings.id, rules.lists.id, rules.title.id, rules.published.id], problems, "html")
     check_regexes({rules.title.id: rules.title.site_suffix}, problems, "html")
     if not 0 < rules.content.min_share <= 1:
