@@ -351,7 +351,8 @@ def load_html(source: str, data: bytes, published_re: re.Pattern) -> Document:
         try:
             page = parse_page(source_text, rules.optional_ends)
         except Exception as exc:  # html.parser gives up on some broken markup (bs4 ParserRejectedMarkup)
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            said = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            reason = said[-1] if said else type(exc).__name__  # the parser's own complaint comes last
             raise InputError(source, f"not parseable as HTML ({reason})") from None
     if page.soup.find(True) is None:
         raise InputError(source, "not an HTML page (no markup in it)")

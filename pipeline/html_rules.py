@@ -26,7 +26,7 @@ class _OptionalEnd(StrictModel):
     scope: list[str]
 
 
-class _Headings(StrictModel):
+class _Tags(StrictModel):
     id: str
     tags: list[str]
 
@@ -52,9 +52,9 @@ class HtmlRuleFile(StrictModel):
     version: int
     content: _Content
     furniture: list[_Selector]
-    blocks: list[str]
+    blocks: _Tags
     optional_end_tags: list[_OptionalEnd]
-    headings: _Headings
+    headings: _Tags
     lists: _Lists
     title: _Title
     published: _Published
@@ -68,9 +68,10 @@ class HtmlRules:
         self.min_share = data.content.min_share
         self.roots = tuple((r.id, soupsieve.compile(r.selector)) for r in data.content.roots)
         self.furniture = tuple((f.id, soupsieve.compile(f.selector)) for f in data.furniture)
-        self.blocks = frozenset(data.blocks)
+        self.blocks = frozenset(data.blocks.tags)
         self.optional_ends = tuple((o.element, frozenset(o.closed_by), frozenset(o.scope)) for o in data.optional_end_tags)
         self.heading_tags = frozenset(data.headings.tags)
+        self.heading_id = data.headings.id
         self.lists = data.lists
         self.title_suffix_re = re.compile(data.title.site_suffix)
         self.published_max_chars = data.published.max_chars
@@ -83,13 +84,13 @@ def _check(rules: HtmlRuleFile, problems: list[str]) -> None:
         except Exception as exc:  # soupsieve raises SelectorSyntaxError (and others) for bad CSS
             problems.append(f"{sel.id}: bad selector {sel.selector!r}: {str(exc).splitlines()[0]}")
     unique_ids([r.id for r in rules.content.roots] + [f.id for f in rules.furniture] + [o.id for o in rules.optional_end_tags]
-               + [rules.headings.id, rules.lists.id, rules.title.id, rules.published.id], problems, "html")
+               + [rules.blocks.id, rules.headings.id, rules.lists.id, rules.title.id, rules.published.id], problems, "html")
     check_regexes({rules.title.id: rules.title.site_suffix}, problems, "html")
     if not 0 < rules.content.min_share <= 1:
         problems.append(f"content.min_share must be in (0, 1], not {rules.content.min_share}")
     if "{n}" not in rules.lists.numbered:
         problems.append("lists.numbered needs an {n} placeholder")
-    missing = set(rules.headings.tags) - set(rules.blocks)
+    missing = set(rules.headings.tags) - set(rules.blocks.tags)
     if missing:
         problems.append(f"headings.tags must be blocks too: {sorted(missing)}")
 

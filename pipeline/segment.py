@@ -148,10 +148,11 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         if len(p.lines) == 1 and rules.numbered_item_re.match(p.lines[0]):
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
-    if p.hint == "heading":
-        return "heading", "html.heading"
-    if p.hint == "list":
-        return "list", "html.list"
+    if p.hint is not None:  # a page's heading or list item, known from its tag (rules/html.yaml)
+        from .html_rules import html_rules
+
+        hrules = html_rules()
+        return ("heading", hrules.heading_id) if p.hint == "heading" else ("list", hrules.lists.id)
     if len(p.lines) == 1 and rules.looks_like_heading(p.text):
         return "heading", rules.shape.id
     return "text", "kind.text"

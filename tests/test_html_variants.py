@@ -232,3 +232,32 @@ def test_pages_without_a_plan(html, reason):
     with pytest.raises(InputError) as exc:
         extract_html(html, name="raw/page.html")
     assert str(exc.value).startswith("raw/page.html: ") and reason in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_markup_the_parser_rejects():
+    with pytest.raises(InputError) as exc:
+        extract_html("<html><body><p>x<![ x", name="raw/broken.html")
+    assert str(exc.value) == "raw/broken.html: not parseable as HTML (AssertionError: expected name token at '<![ x')"
+
+
+def test_html_rules_are_validated(tmp_path):
+    """A bad selector, an unknown key and a duplicate id are reported together, each naming its rule."""
+    import yaml
+
+    from pipeline.html_rules import HtmlRuleFile, _check
+    from pipeline.rules import RULES_DIR, RuleError, load_ruleset
+
+    data = yaml.safe_load((RULES_DIR / "html.yaml").read_text(encoding="utf-8"))
+    data["furniture"].append({"id": "furniture.code", "selector": "nav[[["})
+    data["content"]["roots"][0]["extra"] = 1
+    (tmp_path / "html.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(RuleError) as exc:
+        load_ruleset("html.yaml", HtmlRuleFile, _check, rules_dir=tmp_path)
+    assert any("content.roots.0.extra" in p for p in exc.value.problems)
+    del data["content"]["roots"][0]["extra"]
+    (tmp_path / "html.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(RuleError) as exc:
+        load_ruleset("html.yaml", HtmlRuleFile, _check, rules_dir=tmp_path)
+    problems = exc.value.problems
+    assert any("furniture.code: bad selector 'nav[[['" in p for p in problems)
+    assert any("duplicate rule id 'furniture.code'" in p for p in problems)
