@@ -98,12 +98,16 @@ class Locators:
         self._steps: dict[int, str] = {}
 
     def __call__(self, tag: Tag) -> str:
-        key = id(tag)
-        if key not in self._paths:
-            parent = tag.parent
-            above = self(parent) if parent is not None and parent.name not in ("body", "html", "[document]") else ""
-            self._paths[key] = f"{above} > {self.step(tag)}" if above else self.step(tag)
-        return self._paths[key]
+        chain: list[Tag] = []  # up to the nearest ancestor already located (iterative: pages can nest deeply)
+        node: Optional[Tag] = tag
+        while node is not None and node.name not in ("body", "html", "[document]") and id(node) not in self._paths:
+            chain.append(node)
+            node = node.parent
+        above = self._paths.get(id(node), "") if node is not None else ""
+        for node in reversed(chain):
+            above = f"{above} > {self.step(node)}" if above else self.step(node)
+            self._paths[id(node)] = above
+        return self._paths.get(id(tag), tag.name)  # <body> itself, when it is the content root
 
     def step(self, tag: Tag) -> str:
         """Return the step for `tag` below its parent: name, #id when it has a plain one, :nth-of-type when needed."""
@@ -315,8 +319,19 @@ def published_on_page(soup: BeautifulSoup, rules: HtmlRules, published_re: re.Pa
     """Return the date of the first short element of the page whose whole text is a 'Published …' line."""
     from .periods import grammar
 
-    for tag in (soup.body or soup).find_all(True):
-        if id(tag) in skip:
+    body = soup.body or soup
+    tags = body.find_all(True)
+    size: dict[int, tuple[int, int]] = {}  # (characters, nodes) below each element, counted once, children first
+    for tag in reversed(tags):
+        chars = nodes = 0
+        for c in tag.children:
+            sub = size.get(id(c), (0, 0)) if isinstance(c, Tag) else (len(c) if is_text(c) else 0, 0)
+            chars, nodes = chars + sub[0], nodes + sub[1] + 1
+        size[id(tag)] = chars, nodes
+    limit = rules.published_max_chars
+    for tag in tags:
+        chars, nodes = size[id(tag)]
+        if id(tag) in skip or chars > 4 * limit or nodes > limit:  # a short line: little text, few nodes
             continue
         text = clean(tag.get_text(" "))
         if not text or len(text) > rules.published_max_chars:

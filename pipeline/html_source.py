@@ -30,7 +30,7 @@ class _EndLineParser(BeautifulSoupHTMLParser):
 
     def handle_starttag(self, tag, attrs, handle_empty_element: bool = True) -> None:
         for element, closed_by, scope in self.optional_ends:
-            if tag not in closed_by:
+            if tag not in closed_by or not self.soup.open_tag_counter.get(element):
                 continue
             for open_tag in reversed(self.soup.tagStack):
                 if open_tag.name == element:

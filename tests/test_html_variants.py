@@ -227,7 +227,10 @@ def test_ordered_list_numbers_and_nested_lists():
     ("<html><head><title>Empty</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
      "no text in the page's content"),
     ("<html><body><script>var a = 1;</script></body></html>", "no text in the page's content"),
-], ids=["no-plan", "no-markup", "only-furniture", "only-script"])
+    ("<html><body>Opening hours: <b>9am</b> to 5pm.</body></html>", "no recognisable plan structure"),
+    ("<html><body>" + "<div>" * 1500 + "<main><h1>Deep</h1><p>Words.</p></main></body></html>",
+     "no recognisable plan structure"),
+], ids=["no-plan", "no-markup", "only-furniture", "only-script", "inline-text-only", "deeply-nested"])
 def test_pages_without_a_plan(html, reason):
     with pytest.raises(InputError) as exc:
         extract_html(html, name="raw/page.html")
