@@ -80,7 +80,8 @@ def page(theme="h2", programme="h2", sub="h3", date_block=strong_date, targets=t
 
 
 FURNITURE = ["cookies", "Skip to main content", "GOV.UK", "Topics", "Government activity", "Widget policy",
-             "Related content", "Gadget strategy", "Is this page useful?", "Open Government Licence", "May 2030"]
+             "Related content", "Gadget strategy", "Is this page useful?", "Open Government Licence", "May 2030",
+             "Contents", "Print this page"]
 
 EXPECTED_MILESTONES = [
     ("Build", "Widget programme", "Widgets: first widget shipped.", "30 September 2024", date(2024, 9, 30),
@@ -147,6 +148,13 @@ VARIANTS = {
     "root-content-id": page(main_open='<div id="content">', main_close="</div>"),
     "root-body": page(main_open="", main_close=""),
     "title-from-title-element": page(title=""),
+    "caption-before-title": page(title='<span class="govuk-caption-xl">Policy paper</span>\n<h1>Widget Plan</h1>'),
+    "title-above-the-content": page(title="", main_open='<h1 class="page-title">Widget Plan</h1>\n'
+                                                       '<main id="main-content">'),
+    "print-and-contents-links": page().replace(
+        '<div class="govspeak">', '<div class="gem-c-contents-list"><h2>Contents</h2><ol><li><a href="#b">Build</a></li>'
+                                  '</ol></div>\n<div class="gem-c-print-link"><a href="#print">Print this page</a></div>'
+                                  '\n<div class="govspeak">'),
     "published-outside-content": page(byline="").replace(
         '<div class="govuk-width-container">',
         '<div class="gem-c-metadata"><dl><dt>Published</dt><dd>5 June 2024</dd></dl></div>\n'
