@@ -166,3 +166,34 @@ def test_text_is_the_content_only(plan_html, plan_text):
     for line in plan_html.tables["documents"][0].text.split("\n"):
         if line.strip():
             assert " ".join(LIST_MARKER.sub("", line).split()) in plan_lines, line
+
+
+# -- the whole plan in other page styles ----------------------------------------
+
+def programme_h3(page: str) -> str:
+    """Programmes one level down (h3), sub-sections two (h4); themes stay h2."""
+    page = re.sub(r"<h3>(.*?)</h3>", r"<h4>\1</h4>", page)
+    return re.sub(r'(<section class="app-programme"[^>]*>\n\s*)<h2>(.*?)</h2>', r"\1<h3>\2</h3>", page)
+
+
+PAGE_STYLES = {
+    "no-sections": lambda p: re.sub(r"(?m)^\s*</?section[^>]*>\n", "", p),
+    "optional-end-tags-left-out": lambda p: p.replace("</p>", "").replace("</li>", ""),
+    "one-line-source": lambda p: p.replace("\n", " "),
+    "programmes-h3-subsections-h4": programme_h3,
+    "date-label-plain": lambda p: p.replace("<strong>Date:</strong>", "Date:").replace("<strong>Dates:</strong>", "Dates:"),
+    "crlf": lambda p: p.replace("\n", "\r\n"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(PAGE_STYLES))
+def test_whole_plan_in_other_page_styles(plan, style):
+    from conftest import extract_html
+    from test_drift import view
+
+    source = PAGE_STYLES[style](PLAN_HTML.read_text(encoding="utf-8"))
+    assert source != PLAN_HTML.read_text(encoding="utf-8")
+    got = extract_html(source, name=PLAN_HTML.name)
+    assert view(got) == view(plan)
+    assert [comparable(s) for s in got.tables["sections"]] == [comparable(s) for s in plan.tables["sections"]]
+    assert span_problems(got) == []
