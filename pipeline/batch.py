@@ -134,13 +134,13 @@ def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, jobs: int, use
             yield head if isinstance(head, Outcome) else head.result()
 
 
-def bad_input_table(failures: list[str]) -> pa.Table:
-    """Return the quality rows recording each rejected input (when the run kept going past it)."""
+def bad_input_table(failures: list[tuple[str, str]]) -> pa.Table:
+    """Return the quality rows recording each rejected input (source, message), numbered b0001…"""
     from .models import QualityRow
     from .schema import to_table
 
-    rows = [QualityRow(doc_id=PurePath(msg.split(": ", 1)[0]).stem, finding_id=f"q{i + 1:04d}", severity="error",
-                       code="bad_input", message=msg) for i, msg in enumerate(failures)]
+    rows = [QualityRow(doc_id=doc_id_of(Path(source)), finding_id=f"b{i + 1:04d}", severity="error",
+                       code="bad_input", message=msg) for i, (source, msg) in enumerate(failures)]
     return to_table(QualityRow, rows)
 
 
@@ -214,6 +214,7 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
     seen: dict[str, str] = {}
     sources: dict[str, str] = {}
     used_cache: set[str] = set()
+    rejected: list[tuple[str, str]] = []
     stage = storage.OutputStage(out_dir)
     versions = VersionIndex(stage)
     try:
@@ -228,6 +229,7 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
                 if not keep_going:
                     raise RunError(outcome.error)
                 summary.failures.append(outcome.error)
+                rejected.append((outcome.source, outcome.error))
                 continue
             if use_cache:
                 if not outcome.cached:
@@ -243,7 +245,7 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
             raise RunError("no input could be extracted: " + "; ".join(summary.failures))
         versions.compare(summary)
         if summary.failures:
-            stage.append("quality", bad_input_table(summary.failures))
+            stage.append("quality", bad_input_table(rejected))
             summary.severity["error"] += len(summary.failures)
         try:
             files_written = stage.finish(sources, pipeline_version, run_info)

@@ -127,9 +127,9 @@ def load_document(source: str, data: bytes) -> Document:
         from .html import load_html
 
         return load_html(source, data, rules.published_re)
-    if suffix in TEXT_SUFFIXES or suffix == "":
+    if suffix in TEXT_SUFFIXES:
         return load_text(source, data, rules.published_re)
-    raise InputError(source, f"unsupported file type {suffix!r} (expected .txt or .html)")
+    raise InputError(source, f"unsupported file type {suffix or '(none)'!r} (expected .txt or .html)")
 
 
 __all__ = ["Document", "InputError", "LineOrigin", "load_document", "load_text", "normalise", "decode"]

@@ -57,8 +57,9 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
         start = first_off + (len(first) - len(first.lstrip()))
         end = last_off + len(last.rstrip())
         origin = doc.origin(first_i)
+        where = common_locator([doc.origin(i).locator for i, _, _ in run])
         out.append(RawParagraph(doc.text[start:end], start, end, first_i, last_i,
-                                tuple(line for _, _, line in run), origin.hint, origin.locator))
+                                tuple(line for _, _, line in run), origin.hint, where))
         run.clear()
 
     after_date = False
@@ -81,6 +82,60 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     return out
 
 
+def common_locator(locators: list[Optional[str]]) -> Optional[str]:
+    """Return the nearest element holding every line of a paragraph: the lines' own, or their closest ancestor."""
+    if not locators or any(loc is None for loc in locators):
+        return None
+    paths = [loc.split(" > ") for loc in dict.fromkeys(locators)]
+    common: list[str] = []
+    for steps in zip(*paths):
+        if any(step != steps[0] for step in steps):
+            break
+        common.append(steps[0])
+    return " > ".join(common) or None
+
+
+def split_target_lists(doc: Document, paras: list[RawParagraph], rules: StructureRules) -> list[RawParagraph]:
+    """Return the paragraphs with each target list after a 'Dates:' header split into one paragraph per target.
+
+    Targets usually stand one to a paragraph; a page may list them (ul/li), and a hand-made
+    copy may set them on consecutive lines or with bullets. A paragraph in that place whose
+    every line, its bullet left out, is a dated target becomes one paragraph per line, each
+    spanning the target's text without the bullet.
+    """
+    mrules = milestone_rules()
+    out: list[RawParagraph] = []
+    in_targets = False
+    for p in paras:
+        if len(p.lines) == 1 and rules.dates_header_re.match(p.text):
+            in_targets = True
+            out.append(p)
+            continue
+        if not in_targets:
+            out.append(p)
+            continue
+        offset = p.char_start - (len(p.lines[0]) - len(p.lines[0].lstrip()))
+        parts: list[RawParagraph] = []
+        for k, line in enumerate(p.lines):
+            bullet = rules.list_item_re.match(line)
+            body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
+            body = line[body_start:].rstrip()
+            if not body or mrules.target(body) is None:
+                parts = []
+                break
+            origin = doc.origin(p.first_line + k)
+            start = offset + body_start
+            parts.append(RawParagraph(body, start, start + len(body), p.first_line + k, p.first_line + k, (body,),
+                                      origin.hint, origin.locator))
+            offset += len(line) + 1
+        if parts and (len(parts) > 1 or parts[0].char_start != p.char_start):
+            out.extend(parts)
+        else:
+            out.append(p)
+            in_targets = bool(parts)
+    return out
+
+
 def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
     k = rules.kinds
@@ -93,10 +148,11 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         if len(p.lines) == 1 and rules.numbered_item_re.match(p.lines[0]):
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
-    if p.hint == "heading":
-        return "heading", "html.heading"
-    if p.hint == "list":
-        return "list", "html.list"
+    if p.hint is not None:  # a page's heading or list item, known from its tag (rules/html.yaml)
+        from .html_rules import html_rules
+
+        hrules = html_rules()
+        return ("heading", hrules.heading_id) if p.hint == "heading" else ("list", hrules.lists.id)
     if len(p.lines) == 1 and rules.looks_like_heading(p.text):
         return "heading", rules.shape.id
     return "text", "kind.text"
@@ -204,7 +260,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
 def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
-    paras = split_paragraphs(doc, rules)
+    paras = split_target_lists(doc, split_paragraphs(doc, rules), rules)
     if not paras:
         raise InputError(doc.source_file, "no text")
     kinds = assign_kinds(paras, rules)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "raw" / "nhsx-delivery-plan-2021-12-01.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+PLAN_HTML = FIXTURES / "nhsx-delivery-plan-2021-12-01.html"  # written by fixtures/make_plan_html.py
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,17 @@ def plan_text(plan_bytes) -> str:
 def plan(plan_bytes) -> DocumentTables:
     """Every table extracted from the plan, in process."""
     return extract_document(PLAN.name, plan_bytes)
+
+
+@pytest.fixture(scope="session")
+def plan_html_bytes() -> bytes:
+    return PLAN_HTML.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def plan_html(plan_html_bytes) -> DocumentTables:
+    """Every table extracted from the plan's HTML page (the same plan, with page furniture around it)."""
+    return extract_document(PLAN_HTML.name, plan_html_bytes)
 
 
 def extract_text(text: str, name: str = "variant.txt", encoding: str = "utf-8", **kw) -> DocumentTables:
@@ -56,3 +68,8 @@ def output_files(out: Path) -> dict[str, bytes]:
     """Return every published file of an output folder (cache and staging excluded), by relative path."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
             if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
+
+
+def extract_html(page: str, name: str = "variant.html", **kw) -> DocumentTables:
+    """Extract a variant page given as text."""
+    return extract_document(name, page.encode("utf-8"), **kw)
