@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
+
+from pydantic import ConfigDict, Field
 
 from .numbers import number_words
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
@@ -42,6 +44,14 @@ class _Settings(StrictModel):
     financial_year_start: _FYStart
 
 
+class _Qualifier(StrictModel):
+    """A qualifier phrase that only qualifies some kinds of period ("on" a day)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    as_: str = Field(alias="as")
+    kinds: list[str]
+
+
 class _Unit(StrictModel):
     months: Optional[int] = None
     days: Optional[int] = None
@@ -60,7 +70,7 @@ class PeriodRules(StrictModel):
     months: dict[int, list[str]]
     seasons: dict[str, tuple[int, int]]
     parts_of_year: dict[str, tuple[int, int]]
-    qualifiers: dict[str, str]
+    qualifiers: dict[str, Union[str, _Qualifier]]
     parts_of_decade: dict[str, tuple[int, int]]
     bare_quarter: Literal["financial", "calendar"]
     relative: _Relative
@@ -130,6 +140,7 @@ class PeriodGrammar:
         self.qualifier_re = re.compile(rf"^(?P<q>{_alt(rules.qualifiers)})\s+", re.IGNORECASE)
         self.fy_month = rules.settings.financial_year_start.month
         self.fy_day = rules.settings.financial_year_start.day
+        self._cache: dict = {}
 
     # -- public API ---------------------------------------------------------
     def parse(self, text: str, context: Optional[tuple[date, date]] = None,
@@ -139,11 +150,19 @@ class PeriodGrammar:
         `context` is the period of another dated expression nearby (the same paragraph) and
         `published` the publication date; forms that need them match only when they are given.
         """
+        key = (text, context, published)
+        if key not in self._cache:  # a plan repeats its dates ("March 2022" forty times)
+            self._cache[key] = self._parse(text, context, published)
+        return self._cache[key]
+
+    def _parse(self, text: str, context: Optional[tuple[date, date]], published: Optional[date]) -> Optional[Period]:
         value = text.strip().strip(".").strip()
-        qualifier = None
+        qualifier, only_kinds = None, None
         m = self.qualifier_re.match(value)
         if m:
             qualifier = self.rules.qualifiers[re.sub(r"\s+", " ", m.group("q").lower())]
+            if isinstance(qualifier, _Qualifier):
+                qualifier, only_kinds = qualifier.as_, qualifier.kinds
             value = value[m.end():]
         if self.tbc.fullmatch(value):
             return Period("tbc", None, None, None, self.rules.tbc.id, qualifier, True)
@@ -162,6 +181,8 @@ class PeriodGrammar:
             else:
                 anchor, resolution = (published, published), "publication_date"
             period = self.resolve(form.resolver or form.kind, fm.groupdict(), form.id, form.precision, anchor)
+            if period is not None and only_kinds is not None and period.kind not in only_kinds:
+                return None  # "build on the 2020 to 2021 financial year": not a time preposition
             if period is not None:
                 return Period(period.kind, period.start, period.end, period.precision, period.rule_id, qualifier,
                               is_relative=form.anchor == "publication", resolution=resolution)

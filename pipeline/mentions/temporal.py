@@ -1,0 +1,98 @@
+"""Temporal expressions: every date, period and relative time in the text, normalised by the period grammar.
+
+The Matcher (rules/temporal.jsonl) proposes candidate spans; a qualifier phrase just before a
+candidate ("by", "by the end of", "from") may join it; overlapping candidates resolve to the
+longest one that the period grammar (rules/periods.yaml) can read. An expression without a
+year ("17 May", "Q3") takes it from another dated expression of its paragraph, else from the
+publication date; a relative one ("the next 3 years") is anchored to the publication date.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Optional
+
+from ..periods import Period, grammar
+from .nlp import Matchers, WindowDoc
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A resolved temporal expression: its span, the pattern that found it and the period it names."""
+
+    char_start: int
+    char_end: int
+    paragraph: int  # index into the paragraph list given to find_expressions
+    rule_id: str
+    period: Period
+
+
+def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, str, int]], list[tuple[int, int]]]:
+    """Return candidates (char_start, char_end, rank, rule_id, paragraph) and veto spans (char_start, char_end)."""
+    found, vetoes = [], []
+    qualifiers_ending: dict[int, list[int]] = {}
+    for _, s, e in m.phrases(m.qualifiers, wd):
+        qualifiers_ending.setdefault(e, []).append(s)
+    for rule, s, e in m.matches(m.temporal, wd):
+        while e - s > 1 and wd.words[e - 1] in (".", ","):
+            e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
+        cs, ce = wd.char_span(s, e)
+        if rule.role == "veto":
+            vetoes.append((cs, ce))
+            continue
+        rank = m.order_of[rule.id]
+        found.append((cs, ce, rank, rule.id, wd.para[s]))
+        for qs in qualifiers_ending.get(s, ()):
+            found.append((wd.starts[qs], ce, rank, rule.id, wd.para[s]))
+    return found, vetoes
+
+
+def find_expressions(m: Matchers, text: str, wd: WindowDoc,
+                     published: Optional[date]) -> tuple[list[Expression], list[Expression]]:
+    """Return (expressions, unanchored) of a window doc, in reading order, each read by the period grammar.
+
+    Longest candidate first; a candidate overlapping an accepted one or a veto is dropped; one the grammar
+    cannot read gives way to the shorter candidates inside it. `unanchored` are expressions that need a
+    year or an anchor that neither the paragraph nor the document gives.
+    """
+    g = grammar()
+    found, vetoes = candidates(m, wd)
+    found.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    # Shape check only: any day stands in for an anchor here; the real anchor is applied below.
+    probe = published or date(2000, 1, 1)
+    taken = bytearray(len(text) + 1)  # 1 where an accepted expression or a veto lies
+    for a, b in vetoes:
+        taken[a:b] = b"\x01" * (b - a)
+    out: list[Expression] = []
+    seen: set[tuple[int, int]] = set()
+    for cs, ce, _, rule_id, para in found:
+        if (cs, ce) in seen or 1 in taken[cs:ce]:
+            continue
+        seen.add((cs, ce))
+        period = g.parse(text[cs:ce], published=probe)
+        if period is None or period.is_tbc:
+            continue
+        taken[cs:ce] = b"\x01" * (ce - cs)
+        out.append(Expression(cs, ce, para, rule_id, period))
+    out.sort(key=lambda x: x.char_start)
+    resolved, unanchored = [], []
+    for x in out:
+        y = anchored(g, x, out, text, published)
+        (resolved if y is not None else unanchored).append(y if y is not None else x)
+    return resolved, unanchored
+
+
+def anchored(g, x: Expression, all_: list[Expression], text: str, published: Optional[date]) -> Optional[Expression]:
+    """Return `x` re-read with its real anchor when it has no year of its own; None when it has no anchor."""
+    if x.period.is_relative:
+        return x if published is not None else None
+    if x.period.resolution == "explicit":
+        return x
+    explicit = [y for y in all_ if y.paragraph == x.paragraph and y.period.resolution == "explicit"
+                and not y.period.is_relative and y.period.start is not None]
+    before = [y for y in explicit if y.char_end <= x.char_start]
+    after = [y for y in explicit if y.char_start >= x.char_end]
+    ctx = before[-1] if before else after[0] if after else None
+    context = (ctx.period.start, ctx.period.end) if ctx else None
+    period = g.parse(text[x.char_start:x.char_end], context=context, published=published)
+    return replace(x, period=period) if period is not None else None
