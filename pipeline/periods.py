@@ -28,6 +28,7 @@ class _Form(StrictModel):
     precision: str
     resolver: Optional[str] = None
     anchor: Literal["none", "context", "publication"] = "none"
+    qualified: bool = False  # the form names a period only after a qualifier ("from April", not "April")
 
 
 class _Rule(StrictModel):
@@ -56,6 +57,7 @@ class _Unit(StrictModel):
     months: Optional[int] = None
     days: Optional[int] = None
     precision: str
+    plural: bool = False
 
 
 class _Relative(StrictModel):
@@ -72,6 +74,7 @@ class PeriodRules(StrictModel):
     parts_of_year: dict[str, tuple[int, int]]
     qualifiers: dict[str, Union[str, _Qualifier]]
     parts_of_decade: dict[str, tuple[int, int]]
+    quarter_ordinals: dict[str, int]
     bare_quarter: Literal["financial", "calendar"]
     relative: _Relative
     tbc: _Rule
@@ -138,6 +141,7 @@ class PeriodGrammar:
             self.forms.append((form, re.compile(pattern, re.IGNORECASE)))
         self.tbc = re.compile(rules.tbc.pattern, re.IGNORECASE)
         self.qualifier_re = re.compile(rf"^(?P<q>{_alt(rules.qualifiers)})\s+", re.IGNORECASE)
+        self.ordinal_quarter_re = re.compile(rf"^(?:the\s+)?(?P<o>{_alt(rules.quarter_ordinals)})\s+quarter\b", re.IGNORECASE)
         self.fy_month = rules.settings.financial_year_start.month
         self.fy_day = rules.settings.financial_year_start.day
         self._cache: dict = {}
@@ -166,10 +170,15 @@ class PeriodGrammar:
             value = value[m.end():]
         if self.tbc.fullmatch(value):
             return Period("tbc", None, None, None, self.rules.tbc.id, qualifier, True)
+        om = self.ordinal_quarter_re.match(value)
+        if om:
+            value = f"quarter {self.rules.quarter_ordinals[om.group('o').lower()]}" + value[om.end():]
         for form, regex in self.forms:
             if form.anchor == "publication" and published is None:
                 continue
             if form.anchor == "context" and context is None and published is None:
+                continue
+            if form.qualified and qualifier is None:
                 continue
             fm = regex.fullmatch(value)
             if not fm:
@@ -219,7 +228,9 @@ class PeriodGrammar:
                 day = date(year, month, int(g["day"]))
                 return Period(kind, day, day, precision, rule_id)
             if kind == "month":
-                month = self.month_of[g["month"].lower()]
+                month = self.month_of[g["month"].lower().rstrip(".")]
+                if year is None:
+                    year = self.year_within(anchor, month)
                 return Period(kind, date(year, month, 1), _month_end(year, month), precision, rule_id)
             if kind == "range":
                 m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
@@ -280,22 +291,34 @@ class PeriodGrammar:
         ey, emon = start_year + em // 12, em % 12 + 1
         return Period("financial_quarter", date(qy, qm, self.fy_day), _month_end(ey, emon), precision, rule_id)
 
-    def year_within(self, anchor: tuple[date, date], month: int, day: int) -> int:
-        """Return the year that puts day/month inside the anchor period, else the anchor's first year."""
+    def year_within(self, anchor: tuple[date, date], month: int, day: Optional[int] = None) -> int:
+        """Return the year that puts day/month (or the whole month) inside the anchor period, else the
+        year of its nearest occurrence to the period ('on 19 July' published 1 December 2021 is 2021,
+        'from April' is 2022)."""
         first, last = anchor
-        for year in range(first.year, last.year + 1):
+
+        def span(year: int) -> Optional[tuple[date, date]]:
             try:
-                if first <= date(year, month, day) <= last:
-                    return year
+                return (date(year, month, day), date(year, month, day)) if day else (date(year, month, 1),
+                                                                                    _month_end(year, month))
             except ValueError:
-                continue
-        return first.year
+                return None
+
+        def distance(year: int) -> int:
+            sp = span(year)
+            if sp is None:
+                return 10 ** 6
+            return max(0, first.toordinal() - sp[1].toordinal(), sp[0].toordinal() - last.toordinal())
+
+        return min(range(first.year - 1, last.year + 2), key=lambda y: (distance(y), y))
 
     def relative(self, kind: str, g: dict, rule_id: str, precision: str, anchor: date) -> Optional[Period]:
         """Return the Period of a relative text, counted from the `anchor` day (the publication date)."""
         rel = self.rules.relative
         if kind == "relative_span":
             unit = rel.units[g["unit"].lower()]
+            if not g.get("n") and unit.plural:
+                return None
             n = int(number_words().value(g["n"])) if g.get("n") else 1
             if n < 1:
                 return None

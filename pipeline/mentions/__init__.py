@@ -40,6 +40,22 @@ class _Lines:
         return self.doc.origin(first).line_start, self.doc.origin(last).line_end
 
 
+def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int, list[int]]:
+    """Return, per paragraph index, the paragraphs whose dates may lend it a missing year, nearest first:
+    its milestone's date line and targets, then the paragraph before it in the same section."""
+    index = {p.paragraph_id: i for i, p in enumerate(seg.paragraphs)}
+    out: dict[int, list[int]] = {}
+    for ms in milestones.milestones:
+        ids = [index[pid] for pid in ms.paragraph_ids]
+        dated = [i for i in ids if seg.paragraphs[i].kind in ("date_line", "target_line")]
+        for i in ids:
+            out.setdefault(i, []).extend(d for d in dated if d != i)
+    for i, p in enumerate(seg.paragraphs):
+        if i and seg.paragraphs[i - 1].section_id == p.section_id:
+            out.setdefault(i, []).append(i - 1)
+    return out
+
+
 def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult) -> MentionsResult:
     """Return the temporal_expressions and quantities rows of a document, with findings."""
     from ..structure import structure_rules
@@ -59,7 +75,7 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
     t_anchors, q_anchors = m.anchors(text)
     w = m.rules.windows
     twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after)
-    expressions, unanchored = find_expressions(m, text, twd, doc.published_date)
+    expressions, unanchored = find_expressions(m, text, twd, doc.published_date, context_paragraphs(seg, milestones))
     for x in unanchored:
         p = paras[x.paragraph]
         ls, le = lines.span(x.char_start, x.char_end)

@@ -65,6 +65,7 @@ class QuantityReader:
         self.durations = v.duration_abbreviations
         self.fold = {w.lower() for w in v.fold_words}
         self.multiplier_words = v.multiplier_words
+        self.ratio_words = {w.lower() for w in v.ratio_words}
         s = v.subjects
         self.stop = {w.lower() for w in s.stop_words}
         self.joiners = {w.lower() for w in s.joiners}
@@ -99,6 +100,9 @@ class QuantityReader:
         value, multiplier = self.amount_value(amount)
         if value is None:
             return None
+        ratio = self.ratio(words, low, j, value)
+        if ratio is not None:
+            return ratio
         k, unit = j, None
         if currency and k < n and low[k] in self.suffixes and not spaces[k - 1]:
             multiplier = float(self.suffixes[low[k]])
@@ -128,6 +132,16 @@ class QuantityReader:
         bare = unit == "count" and multiplier is None
         return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
                        any("." in a for a in amount), any("," in a for a in amount))
+
+    def ratio(self, words: list[str], low: list[str], j: int, first: float) -> Optional[Reading]:
+        """Return the Reading of 'first in N' / 'first out of N' (value first/N), or None."""
+        rest = " ".join(low[j:-1])
+        if j >= len(words) - 1 or rest not in self.ratio_words or words[-1] not in self.number:
+            return None
+        second = number_words().digits(words[-1])
+        if not second or first > second:
+            return None
+        return Reading(first / second, "ratio", None, (0, len(words)), False, False, False, False)
 
     def amount_value(self, amount: list[str]) -> tuple[Optional[float], Optional[float]]:
         """Return (value, scale applied) of the amount tokens: '12,000', '1 million', 'twenty-five'."""

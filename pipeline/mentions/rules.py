@@ -97,6 +97,7 @@ class QuantityVocab(StrictModel):
     version: int
     currencies: dict[str, str]
     units: dict[str, list[str]]
+    ratio_words: list[str]
     unit_phrases: dict[str, list[str]]
     duration_abbreviations: dict[str, str]
     compound_only_abbreviations: list[str]
@@ -236,7 +237,7 @@ def check_token_rules(rules: list[TokenRule], classes: dict[str, Any], roles: se
 
 def _check_vocab(v: QuantityVocab, problems: list[str]) -> None:
     unique_ids([c.id for c in v.combine], problems, "combine")
-    units = set(v.units) | {"count"} | set(v.currencies.values())
+    units = set(v.units) | {"count", "ratio"} | set(v.currencies.values())
     for phrase_unit in v.unit_phrases:
         if phrase_unit not in v.units:
             problems.append(f"unit_phrases: unknown unit {phrase_unit!r}")

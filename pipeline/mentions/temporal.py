@@ -47,13 +47,14 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, st
     return found, vetoes
 
 
-def find_expressions(m: Matchers, text: str, wd: WindowDoc,
-                     published: Optional[date]) -> tuple[list[Expression], list[Expression]]:
+def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[date],
+                     context_of: Optional[dict[int, list[int]]] = None) -> tuple[list[Expression], list[Expression]]:
     """Return (expressions, unanchored) of a window doc, in reading order, each read by the period grammar.
 
     Longest candidate first; a candidate overlapping an accepted one or a veto is dropped; one the grammar
     cannot read gives way to the shorter candidates inside it. `unanchored` are expressions that need a
-    year or an anchor that neither the paragraph nor the document gives.
+    year or an anchor that neither the paragraph nor the document gives. `context_of` lists, for a
+    paragraph, the other paragraphs (in order) whose dates may lend it a missing year.
     """
     g = grammar()
     found, vetoes = candidates(m, wd)
@@ -76,23 +77,36 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc,
         out.append(Expression(cs, ce, para, rule_id, period))
     out.sort(key=lambda x: x.char_start)
     resolved, unanchored = [], []
+    by_para: dict[int, list[Expression]] = {}
     for x in out:
-        y = anchored(g, x, out, text, published)
+        if x.period.resolution == "explicit" and not x.period.is_relative and x.period.start is not None:
+            by_para.setdefault(x.paragraph, []).append(x)
+    for x in out:
+        y = anchored(g, x, by_para, (context_of or {}).get(x.paragraph, []), text, published)
         (resolved if y is not None else unanchored).append(y if y is not None else x)
     return resolved, unanchored
 
 
-def anchored(g, x: Expression, all_: list[Expression], text: str, published: Optional[date]) -> Optional[Expression]:
-    """Return `x` re-read with its real anchor when it has no year of its own; None when it has no anchor."""
+def anchored(g, x: Expression, explicit: dict[int, list[Expression]], others: list[int], text: str,
+             published: Optional[date]) -> Optional[Expression]:
+    """Return `x` re-read with its real anchor when it has no year of its own; None when it has no anchor.
+
+    The anchor is the nearest dated expression before it in its paragraph, else the first after it,
+    else the last of the first paragraph in `others` that has one; failing all, the publication date.
+    """
     if x.period.is_relative:
         return x if published is not None else None
     if x.period.resolution == "explicit":
         return x
-    explicit = [y for y in all_ if y.paragraph == x.paragraph and y.period.resolution == "explicit"
-                and not y.period.is_relative and y.period.start is not None]
-    before = [y for y in explicit if y.char_end <= x.char_start]
-    after = [y for y in explicit if y.char_start >= x.char_end]
+    own = explicit.get(x.paragraph, [])
+    before = [y for y in own if y.char_end <= x.char_start]
+    after = [y for y in own if y.char_start >= x.char_end]
     ctx = before[-1] if before else after[0] if after else None
+    for other in others:
+        if ctx is not None:
+            break
+        if explicit.get(other):
+            ctx = explicit[other][-1]
     context = (ctx.period.start, ctx.period.end) if ctx else None
     period = g.parse(text[x.char_start:x.char_end], context=context, published=published)
     return replace(x, period=period) if period is not None else None
