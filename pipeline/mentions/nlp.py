@@ -156,30 +156,58 @@ class Matchers:
 
 
 class _FlagBank:
-    """Allocates lexeme flags to token tests; identical tests share one flag."""
+    """Allocates lexeme flags to token tests; identical tests share one flag.
 
-    def __init__(self, vocab):
+    There are 45 flags (FLAG19…FLAG63): class references get them first, then literal sets by how often
+    they are used. A test left without a flag stays a spaCy predicate (IN list or REGEX): same result, slower.
+    """
+
+    def __init__(self, vocab, classes: dict[str, TokenClass]):
         self.vocab = vocab
-        self.next = FIRST_FLAG
+        self.classes = classes
         self.by_key: dict[tuple, int] = {}
 
-    def flag(self, key: tuple, getter: Callable[[str], bool]) -> Optional[int]:
-        if key in self.by_key:
-            return self.by_key[key]
-        if self.next > LAST_FLAG:
-            return None
-        fid = self.next
-        self.next += 1
-        self.vocab.add_flag(getter, fid)
-        self.by_key[key] = fid
-        return fid
+    @staticmethod
+    def tests(pattern: list[dict[str, Any]]) -> Iterable[tuple]:
+        """Yield the flaggable tests of a pattern as keys: ("class", name) or ("set", lower, words)."""
+        for token in pattern:
+            for attr, value in token.items():
+                if not isinstance(value, dict) or attr.upper() not in ("LOWER", "ORTH", "TEXT", "NORM"):
+                    continue
+                for op, arg in value.items():
+                    if isinstance(arg, str) and arg.startswith("@") and op in ("IN", "NOT_IN", "REGEX"):
+                        yield ("class", arg[1:])
+                    elif op in ("IN", "NOT_IN") and isinstance(arg, list):
+                        lower = attr.upper() in ("LOWER", "NORM")
+                        yield ("set", lower, frozenset(a.lower() for a in arg) if lower else frozenset(arg))
+
+    def allocate(self, patterns: list[list[dict[str, Any]]]) -> None:
+        counts: dict[tuple, int] = {}
+        for pattern in patterns:
+            for key in self.tests(pattern):
+                counts[key] = counts.get(key, 0) + 1
+        order = sorted(counts, key=lambda k: (k[0] != "class", -counts[k], repr(k)))
+        for fid, key in zip(range(FIRST_FLAG, LAST_FLAG + 1), order):
+            if key[0] == "class":
+                cls = self.classes[key[1]]
+                getter = (lambda c: lambda text: text in c)(cls)
+            else:
+                words, lower = key[2], key[1]
+                getter = (lambda ws: lambda t: t.lower() in ws)(words) if lower else (lambda ws: lambda t: t in ws)(words)
+            self.vocab.add_flag(getter, fid)
+            self.by_key[key] = fid
+
+    @staticmethod
+    def predicate(cls: TokenClass, op: str) -> str:
+        """Return a spaCy REGEX (on TEXT) that tests class membership (or, for NOT_IN, its absence) without a flag."""
+        parts = [f"(?:{r.pattern})" for r in cls.regexes]
+        if cls.words:
+            parts.append("(?i:^(?:" + "|".join(re.escape(w) for w in sorted(cls.words)) + ")$)")
+        either = "|".join(parts) or "(?!)"
+        return f"^(?!(?:{either}))" if op == "NOT_IN" else f"(?:{either})"
 
 
-def _member_getter(cls: TokenClass) -> Callable[[str], bool]:
-    return lambda text: text in cls
-
-
-def compile_pattern(pattern: list[dict[str, Any]], classes: dict[str, TokenClass], bank: _FlagBank) -> list[dict]:
+def compile_pattern(pattern: list[dict[str, Any]], bank: _FlagBank) -> list[dict]:
     """Return `pattern` with class references and literal set tests replaced by lexeme flags."""
     out = []
     for token in pattern:
@@ -190,27 +218,18 @@ def compile_pattern(pattern: list[dict[str, Any]], classes: dict[str, TokenClass
                 continue
             rest = {}
             for op, arg in value.items():
-                flag = None
-                if isinstance(arg, str) and arg.startswith("@") and op in ("IN", "NOT_IN", "REGEX"):
-                    cls = classes[arg[1:]]
-                    flag = bank.flag(("class", cls.name), _member_getter(cls))
-                    positive = op != "NOT_IN"
-                elif op in ("IN", "NOT_IN") and isinstance(arg, list):
-                    lower = attr.upper() in ("LOWER", "NORM")
-                    words = frozenset(a.lower() for a in arg) if lower else frozenset(arg)
-                    getter = (lambda t, ws=words: t.lower() in ws) if lower else (lambda t, ws=words: t in ws)
-                    flag = bank.flag(("set", lower, words), getter)
-                    positive = op == "IN"
-                elif op == "REGEX" and isinstance(arg, str):
-                    rx = re.compile(arg)
-                    flag = bank.flag(("regex", arg), lambda t, r=rx: bool(r.search(t)))
-                    positive = True
-                if flag is None:
-                    rest[op] = arg  # out of flags: spaCy's own predicate does the same test, slower
+                key = next(iter(_FlagBank.tests([{attr: {op: arg}}])), None)
+                flag = bank.by_key.get(key) if key else None
+                if flag is not None:
+                    new[f"FLAG{flag}"] = op != "NOT_IN"
+                elif key and key[0] == "class":
+                    # Several shape tests on one token would clash under TEXT; spaCy allows one REGEX per attribute.
+                    target = "TEXT" if "REGEX" not in new.get("TEXT", {}) else "ORTH"
+                    new.setdefault(target, {})["REGEX"] = bank.predicate(bank.classes[key[1]], op)
                 else:
-                    new[f"FLAG{flag}"] = positive
+                    rest[op] = arg
             if rest:
-                new[attr] = rest
+                new.setdefault(attr, {}).update(rest)
         out.append(new)
     return out
 
@@ -250,7 +269,8 @@ def matchers() -> Matchers:
 
     rules = mention_rules()
     nlp = spacy.blank("en")
-    bank = _FlagBank(nlp.vocab)
+    bank = _FlagBank(nlp.vocab, rules.classes)
+    bank.allocate([r.pattern for r in rules.temporal + rules.quantity])
     # The source patterns were validated against spaCy's schema at load; the compiled ones use flag
     # attributes that the schema does not list, so the matchers do not validate again.
     m = Matchers(nlp, rules, Matcher(nlp.vocab, validate=False), Matcher(nlp.vocab, validate=False),
@@ -267,7 +287,7 @@ def matchers() -> Matchers:
             key = nlp.vocab.strings.add(rule.id)
             m.rule_of[key] = rule
             m.order_of[rule.id] = i
-            matcher.add(rule.id, [compile_pattern(rule.pattern, rules.classes, bank)])
+            matcher.add(rule.id, [compile_pattern(rule.pattern, bank)])
     v = rules.vocab
     phrase_sets = {"qualifier": list(grammar().rules.qualifiers)}
     for comparator, phrases in v.comparators.items():
