@@ -185,6 +185,9 @@ VARIANTS = [
     ("Targets: 2,500 by March 2024, 60% by 2025 and 12 by April 2026.",
      [("2,500", 2500, None, "count", None, None, None), ("60%", 60, None, "percent", None, None, None),
       ("12", 12, None, "count", None, None, None)]),
+    ("We support 100+ sites, 14m users and 5k staff.",
+     [("100+", 100, None, "count", None, "at_least", "sites"), ("14m", 14 * M, None, "count", M, None, "users"),
+      ("5k", 5000, None, "count", 1000, None, "staff")]),
     ("Focused around four areas, talk about three options, over two phases.",
      [("four", 4, None, "count", None, None, "areas"), ("three", 3, None, "count", None, None, "options"),
       ("two", 2, None, "count", None, None, "phases")]),
@@ -215,6 +218,7 @@ TRAP_VARIANTS = [
     "It runs 24/7 across all sites.",
     "The event is on 12 May 2022 at Hall 5B.",
     "Trusts have one another and speak with one voice from one place.",
+    "New Wi-Fi 6 networks for Tranche 2 trusts and Year 1 pupils.",
 ]
 
 

@@ -104,7 +104,7 @@ class QuantityReader:
         if ratio is not None:
             return ratio
         k, unit = j, None
-        if currency and k < n and low[k] in self.suffixes and not spaces[k - 1]:
+        if k < n and low[k] in self.suffixes and not spaces[k - 1] and multiplier is None:
             multiplier = float(self.suffixes[low[k]])
             value *= multiplier
             k += 1
