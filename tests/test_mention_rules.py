@@ -82,3 +82,14 @@ def test_cli_help_does_not_import_spacy():
     code = "import sys, pipeline.cli, pipeline.run, pipeline.mentions; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_every_token_test_has_a_flag():
+    """The rules fit the 45 lexeme flags, so no pattern falls back to a Python predicate per token."""
+    from pipeline.mentions.nlp import _FlagBank, matchers
+
+    m = matchers()
+    tests = {k for r in m.rules.temporal + m.rules.quantity for k in _FlagBank.tests(r.pattern)}
+    compiled = [t for matcher_rules in (m.rules.temporal, m.rules.quantity) for t in matcher_rules]
+    assert tests and all(k in m.bank.by_key for k in tests), sorted(map(repr, tests - set(m.bank.by_key)))
+    assert compiled

@@ -53,12 +53,13 @@ class Matchers:
     rules: MentionRules
     temporal: Any
     quantity: Any
-    qualifiers: Any
+    prefixes: Any  # PhraseMatcher of the temporal prefix phrases
     comparators: Any
     anchor_re: re.Pattern
     anchor_re_i: re.Pattern  # for a text whose lower-casing changes its length
     temporal_words: frozenset[str]
     quantity_words: frozenset[str]
+    bank: Any = None
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
@@ -265,8 +266,6 @@ def matchers() -> Matchers:
     import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
-    from ..periods import grammar
-
     rules = mention_rules()
     nlp = spacy.blank("en")
     bank = _FlagBank(nlp.vocab, rules.classes)
@@ -281,6 +280,7 @@ def matchers() -> Matchers:
     # Every branch starts with a literal character, so the regex engine skips ahead on a first-character set.
     alternation = "|".join([rf"{d}\d*" for d in "0123456789"] + trie_branches(sorted(m.temporal_words | m.quantity_words)))
     m.anchor_re = re.compile(alternation)
+    m.bank = bank
     m.anchor_re_i = re.compile(alternation, re.IGNORECASE)
     for matcher, group in ((m.temporal, rules.temporal), (m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
@@ -289,7 +289,7 @@ def matchers() -> Matchers:
             m.order_of[rule.id] = i
             matcher.add(rule.id, [compile_pattern(rule.pattern, bank)])
     v = rules.vocab
-    phrase_sets = {"qualifier": list(grammar().rules.qualifiers)}
+    phrase_sets = {"prefix": list(rules.temporal_prefixes)}
     for comparator, phrases in v.comparators.items():
         phrase_sets[f"before:{comparator}"] = phrases
     for comparator, phrases in v.trailing_comparators.items():
@@ -298,7 +298,7 @@ def matchers() -> Matchers:
     for label, phrases in phrase_sets.items():
         key = nlp.vocab.strings.add(label)
         m.phrase_label[key] = label
-        target = m.qualifiers if label == "qualifier" else m.comparators
+        target = m.prefixes if label == "prefix" else m.comparators
         target.add(label, [m.phrase_doc(p) for p in phrases])
     return m
 

@@ -32,7 +32,7 @@ class Reading:
     has_separator: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class Quantity:
     """One quantity: its spans, the reading, and what was read around it."""
 
@@ -206,22 +206,39 @@ class QuantityReader:
         sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
         """
         s = self.v.subjects
-        toks = [(mt.start(), mt.end(), mt.group()) for mt in TOKEN_RE.finditer(text, pos, min(end, pos + 160))]
         words: list[tuple[int, int, str]] = []
-        i = 0
-        while i < len(toks):
-            # A word: alphanumeric tokens glued together, or by single hyphens ("2D", "cross-cutting").
-            if not toks[i][2].isalnum():
-                words.append(toks[i])
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(toks) and toks[j + 1][0] == toks[j][1] and (
-                    toks[j + 1][2].isalnum() or toks[j + 1][2] == "-" and j + 2 < len(toks)
-                    and toks[j + 2][0] == toks[j + 1][1] and toks[j + 2][2].isalnum()):
-                j += 1
-            words.append((toks[i][0], toks[j][1], text[toks[i][0]:toks[j][1]]))
-            i = j + 1
+        toks = TOKEN_RE.finditer(text, pos, min(end, pos + 120))
+        # Words: alphanumeric tokens glued together, or by single hyphens ("2D", "cross-cutting"); enough of them.
+        limit = s.max_words + 4
+        pending = None  # (start, end) of the word being built
+        hyphen = None  # end of a glued hyphen awaiting its next part
+        for mt in toks:
+            a, b = mt.span()
+            t = mt.group()
+            if t.isalnum():
+                if pending and (a == pending[1] or hyphen is not None and a == hyphen):
+                    pending = (pending[0], b)
+                    hyphen = None
+                    continue
+                if pending:
+                    words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
+                    if hyphen is not None:
+                        words.append((hyphen - 1, hyphen, "-"))
+                pending, hyphen = (a, b), None
+            else:
+                if t == "-" and pending and a == pending[1] and hyphen is None:
+                    hyphen = b
+                    continue
+                if pending:
+                    words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
+                    if hyphen is not None:
+                        words.append((hyphen - 1, hyphen, "-"))
+                    pending, hyphen = None, None
+                words.append((a, b, t))
+            if len(words) >= limit:
+                break
+        if pending:
+            words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
         k = 0
         if after_of:
             if not words or words[0][2].lower() not in self.of_words:
@@ -353,7 +370,8 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
             if after:
                 e = -after[0][0]
                 comparator, end = after[0][1].split(":", 1)[1], wd.ends[e - 1]
-        out.append(replace(q, start=start, end=end, comparator=comparator))
+        q.start, q.end, q.comparator = start, end, comparator
+        out.append(q)
     return out
 
 
@@ -423,7 +441,8 @@ def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, 
         span = reader.subject(text, q.end, para_end, after_of=False)
     if span is None and unit in s.of_units:
         span = reader.subject(text, q.end, para_end, after_of=True)
-    return replace(q, subject=text[span[0]:span[1]] if span else None)
+    q.subject = text[span[0]:span[1]] if span else None
+    return q
 
 
 def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[int],

@@ -8,7 +8,7 @@ file, collecting all problems into one RuleError.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Optional
 
@@ -49,9 +49,17 @@ class Windows(StrictModel):
     quantity: Window
 
 
+class Prefixes(StrictModel):
+    words: list[str]
+    from_: list[str] = Field(alias="from")
+    max_chain: int
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class MentionFile(StrictModel):
     version: int
     classes: dict[str, ClassDef]
+    temporal_prefixes: Prefixes
     windows: Windows
 
 
@@ -121,9 +129,13 @@ class TokenClass:
     name: str
     words: frozenset[str]  # lower-case words (word classes)
     regexes: tuple[re.Pattern, ...]  # token shapes (regex classes)
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # a text's membership, once known
 
     def __contains__(self, text: str) -> bool:
-        return text.lower() in self.words or any(r.match(text) for r in self.regexes)
+        known = self.memo.get(text)
+        if known is None:
+            known = self.memo[text] = text.lower() in self.words or any(r.match(text) for r in self.regexes)
+        return known
 
 
 @dataclass(frozen=True)
@@ -132,9 +144,25 @@ class MentionRules:
 
     classes: dict[str, TokenClass]
     windows: Windows
+    temporal_prefixes: tuple[str, ...]
+    max_prefix_chain: int
     temporal: tuple[TokenRule, ...]
     quantity: tuple[TokenRule, ...]
     vocab: QuantityVocab
+
+
+def resolve_refs(refs: list[str], sources: dict[str, Any], problems: list[str], where: str) -> list[str]:
+    """Return the vocabulary entries (phrases, as written) that `refs` ("periods.months") point to."""
+    out: list[str] = []
+    for ref in refs:
+        node: Any = sources
+        try:
+            for key in ref.split("."):
+                node = node[int(key)] if isinstance(node, list) else node[key]
+            out.extend(_vocabulary(node))
+        except (KeyError, IndexError, ValueError) as exc:
+            problems.append(f"{where}: from {ref!r}: {exc}")
+    return out
 
 
 def _vocabulary(node: Any) -> list[str]:
@@ -169,15 +197,8 @@ def compile_classes(defs: dict[str, ClassDef], sources: dict[str, Any], problems
         if d.words is not None:
             words = {w.lower() for w in d.words}
         elif d.from_ is not None:
-            for ref in d.from_:
-                node: Any = sources
-                try:
-                    for key in ref.split("."):
-                        node = node[int(key)] if isinstance(node, list) else node[key]
-                    for entry in _vocabulary(node):
-                        words.update(entry.lower().split())
-                except (KeyError, IndexError, ValueError) as exc:
-                    problems.append(f"classes.{name}: from {ref!r}: {exc}")
+            for entry in resolve_refs(d.from_, sources, problems, f"classes.{name}"):
+                words.update(entry.lower().split())
             words -= {w.lower() for w in d.drop}
         elif d.regex is not None:
             try:
@@ -272,7 +293,10 @@ def load_mention_rules(rules_dir=None) -> MentionRules:
     if problems:
         raise RuleError(problems)
     file, vocab = loaded["file"], loaded["vocab"]
-    classes = compile_classes(file.classes, _sources(vocab), problems)
+    sources = _sources(vocab)
+    classes = compile_classes(file.classes, sources, problems)
+    prefixes = file.temporal_prefixes.words + resolve_refs(file.temporal_prefixes.from_, sources, problems,
+                                                           "temporal_prefixes")
     check_token_rules(loaded["temporal"], classes, {"expression", "veto"}, "temporal.jsonl", problems)
     check_token_rules(loaded["quantity"], classes, {"quantity", "trap"}, "quantities.jsonl", problems)
     for name in file.windows.temporal.anchors + file.windows.quantity.anchors:
@@ -285,7 +309,8 @@ def load_mention_rules(rules_dir=None) -> MentionRules:
             problems.append(f"mentions.yaml: windows: digits class {name!r} must be a regex class")
     if problems:
         raise RuleError(problems)
-    return MentionRules(classes, file.windows, tuple(loaded["temporal"]), tuple(loaded["quantity"]), vocab)
+    return MentionRules(classes, file.windows, tuple(sorted(set(prefixes))), file.temporal_prefixes.max_chain,
+                        tuple(loaded["temporal"]), tuple(loaded["quantity"]), vocab)
 
 
 @lru_cache(maxsize=None)

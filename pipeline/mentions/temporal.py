@@ -1,8 +1,9 @@
 """Temporal expressions: every date, period and relative time in the text, normalised by the period grammar.
 
-The Matcher (rules/temporal.jsonl) proposes candidate spans; a qualifier phrase just before a
-candidate ("by", "by the end of", "from") may join it; overlapping candidates resolve to the
-longest one that the period grammar (rules/periods.yaml) can read. An expression without a
+The Matcher (rules/temporal.jsonl) proposes candidate spans; prefix phrases just before a
+candidate ("by", "by the end of", "from", "the", "early") may join it (rules/mentions.yaml);
+overlapping candidates resolve to the longest one that the period grammar (rules/periods.yaml)
+can read. An expression without a
 year ("17 May", "Q3") takes it from another dated expression of its paragraph, else from the
 publication date; a relative one ("the next 3 years") is anchored to the publication date.
 """
@@ -28,22 +29,32 @@ class Expression:
 
 
 def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, str, int]], list[tuple[int, int]]]:
-    """Return candidates (char_start, char_end, rank, rule_id, paragraph) and veto spans (char_start, char_end)."""
+    """Return candidates (char_start, char_end, rank, rule_id, paragraph) and veto spans (char_start, char_end).
+
+    Each match is a candidate, and so is each chain of prefix phrases that ends where it starts.
+    """
     found, vetoes = [], []
-    qualifiers_ending: dict[int, list[int]] = {}
-    for _, s, e in m.phrases(m.qualifiers, wd):
-        qualifiers_ending.setdefault(e, []).append(s)
+    ending: dict[int, list[int]] = {}
+    for _, s, e in m.phrases(m.prefixes, wd):
+        ending.setdefault(e, []).append(s)
+    max_chain = m.rules.max_prefix_chain
+
+    def starts(at: int, depth: int):
+        yield at
+        if depth < max_chain:
+            for s in ending.get(at, ()):
+                yield from starts(s, depth + 1)
+
     for rule, s, e in m.matches(m.temporal, wd):
         while e - s > 1 and wd.words[e - 1] in (".", ","):
             e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
-        cs, ce = wd.char_span(s, e)
+        ce = wd.ends[e - 1]
         if rule.role == "veto":
-            vetoes.append((cs, ce))
+            vetoes.append((wd.starts[s], ce))
             continue
         rank = m.order_of[rule.id]
-        found.append((cs, ce, rank, rule.id, wd.para[s]))
-        for qs in qualifiers_ending.get(s, ()):
-            found.append((wd.starts[qs], ce, rank, rule.id, wd.para[s]))
+        for first in set(starts(s, 0)):
+            found.append((wd.starts[first], ce, rank, rule.id, wd.para[s]))
     return found, vetoes
 
 
