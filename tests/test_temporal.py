@@ -1,7 +1,6 @@
 """Issue 4: temporal_expressions of the plan, and variants that prove the rules are general."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date
 

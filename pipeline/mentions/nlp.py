@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable
 
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 
@@ -302,7 +302,3 @@ def matchers() -> Matchers:
         target.add(label, [m.phrase_doc(p) for p in phrases])
     return m
 
-
-def paragraph_of(starts: list[int], char: int) -> int:
-    """Return the index of the paragraph (by sorted start offsets) holding offset `char`."""
-    return bisect_right(starts, char) - 1

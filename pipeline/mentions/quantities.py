@@ -15,7 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..numbers import number_words
-from .nlp import TOKEN_RE, Matchers, WindowDoc
+from .nlp import Matchers, WindowDoc
+
+# A subject's words: letters and digits, glued ("2D") or joined by single hyphens ("cross-cutting"); else one character.
+WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
 
 
 @dataclass(frozen=True)
@@ -206,39 +209,7 @@ class QuantityReader:
         sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
         """
         s = self.v.subjects
-        words: list[tuple[int, int, str]] = []
-        toks = TOKEN_RE.finditer(text, pos, min(end, pos + 120))
-        # Words: alphanumeric tokens glued together, or by single hyphens ("2D", "cross-cutting"); enough of them.
-        limit = s.max_words + 4
-        pending = None  # (start, end) of the word being built
-        hyphen = None  # end of a glued hyphen awaiting its next part
-        for mt in toks:
-            a, b = mt.span()
-            t = mt.group()
-            if t.isalnum():
-                if pending and (a == pending[1] or hyphen is not None and a == hyphen):
-                    pending = (pending[0], b)
-                    hyphen = None
-                    continue
-                if pending:
-                    words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
-                    if hyphen is not None:
-                        words.append((hyphen - 1, hyphen, "-"))
-                pending, hyphen = (a, b), None
-            else:
-                if t == "-" and pending and a == pending[1] and hyphen is None:
-                    hyphen = b
-                    continue
-                if pending:
-                    words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
-                    if hyphen is not None:
-                        words.append((hyphen - 1, hyphen, "-"))
-                    pending, hyphen = None, None
-                words.append((a, b, t))
-            if len(words) >= limit:
-                break
-        if pending:
-            words.append((pending[0], pending[1], text[pending[0]:pending[1]]))
+        words = [(mt.start(), mt.end(), mt.group()) for mt in WORD_RE.finditer(text, pos, min(end, pos + 90))]
         k = 0
         if after_of:
             if not words or words[0][2].lower() not in self.of_words:
@@ -452,11 +423,14 @@ def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[
     r = q.reading
     amount = text[q.core_start:q.core_end]
     line_start = text.rfind("\n", 0, q.core_start) + 1
-    if not text[line_start:q.core_start].strip() and line_start_re.match(text[line_start:text.find("\n", q.core_start)
-                                                                                if "\n" in text[q.core_start:] else len(text)]):
-        return False
+    line_end = text.find("\n", q.core_start)
+    if not text[line_start:q.core_start].strip() and line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
+        return False  # the number of a numbered list item
     if r.in_words and amount.lower() in t.ambiguous_number_words:
-        sentence_start = not text[max(0, q.start - 3):q.start].strip(" \n") or text[:q.start].rstrip()[-1:] in ".:;!?"
+        k = q.start - 1
+        while k >= 0 and text[k].isspace():
+            k -= 1
+        sentence_start = k < 0 or text[k] in ".:;!?" or "\n\n" in text[k:q.start]
         if not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start and q.subject):
             return False
     if r.is_bare and q.value_from is None and not q.comparator:
