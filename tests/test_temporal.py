@@ -1,6 +1,7 @@
 """Issue 4: temporal_expressions of the plan, and variants that prove the rules are general."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -289,3 +290,32 @@ def test_known_failure_anaphoric_this_year(plan):
 def test_known_failures(body, text):
     ts, _, _ = mentions_in(body)
     assert text in [r.text for r in ts]
+
+
+def shift_years(text: str) -> str:
+    """Return the plan with every year one later ('2021 to 22' → '2022 to 23'), in one pass."""
+    def later(m):
+        if m.group("yy"):
+            return f"{int(m.group('y')) + 1}{m.group('sep')}{(int(m.group('yy')) + 1) % 100:02d}"
+        return str(int(m.group("y")) + 1)
+
+    return re.sub(r"(?<![\d,.])\b(?P<y>19[5-9]\d|20\d\d)(?:(?P<sep>\s*(?:to|/|-)\s*)(?P<yy>\d\d)(?!\d))?\b(?!\d|,\d)",
+                  later, text)
+
+
+def test_a_plan_published_a_year_later_moves_every_date_by_a_year(plan, plan_text):
+    """The same plan with every year one later: the same expressions, each one year later (nothing is pinned)."""
+    later = extract_text(shift_years(plan_text), name="nhsx-delivery-plan-2022-12-01.txt")
+    assert later.tables["documents"][0].published_date == D(2022, 12, 1)
+    a, b = plan.tables["temporal_expressions"], later.tables["temporal_expressions"]
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert (x.kind, x.precision, x.qualifier, x.resolution, x.rule_id) == (y.kind, y.precision, y.qualifier,
+                                                                               y.resolution, y.rule_id), (x.text, y.text)
+        if x.period_rule_id == "period.decade":  # "the early 1980s" is not a year
+            assert (x.start_date, x.end_date) == (y.start_date, y.end_date)
+            continue
+        for d1, d2 in ((x.start_date, y.start_date), (x.end_date, y.end_date)):
+            assert (d2.year - d1.year, d2.month) == (1, d1.month) and d2.day in (d1.day, d1.day + 1, d1.day - 1), (x.text, y.text)
+    qa, qb = plan.tables["quantities"], later.tables["quantities"]
+    assert [(q.text, q.value, q.unit, q.subject) for q in qa] == [(q.text, q.value, q.unit, q.subject) for q in qb]
