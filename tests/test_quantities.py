@@ -219,6 +219,8 @@ TRAP_VARIANTS = [
     "The event is on 12 May 2022 at Hall 5B.",
     "Trusts have one another and speak with one voice from one place.",
     "New Wi-Fi 6 networks for Tranche 2 trusts and Year 1 pupils.",
+    "Vaccinations are booked via the 119 service.",
+    "Calls through 999 and 111 rose; the 111 service grew.",
 ]
 
 
@@ -235,8 +237,12 @@ KNOWN = [
         reason="fractions in words (half, a third, a quarter of) are not read as quantities", strict=True)),
     pytest.param("We had more than 300,000 are people supported.", "people", marks=pytest.mark.xfail(
         reason="a subject is read only straight after the amount, not after a verb", strict=True)),
-    pytest.param("Vaccinations are booked via the 119 service.", None, marks=pytest.mark.xfail(
-        reason="a service number used as a modifier with no name word beside it reads as a count", strict=True)),
+    pytest.param("New wifi 6 routers were bought.", None, marks=pytest.mark.xfail(
+        reason="a version number after a lower-case product word, before a plural ('wifi 6 routers'), reads as a "
+               "count: telling a product name from a noun needs a part-of-speech model", strict=True)),
+    pytest.param("Ambulance 999 calls were answered.", None, marks=pytest.mark.xfail(
+        reason="a service number after a sentence-initial word reads as a count unless the document names it "
+               "elsewhere ('NHS 999')", strict=True)),
 ]
 
 

@@ -202,8 +202,8 @@ class QuantityReader:
         w = word.lower()
         return len(w) > 4 and any(w.endswith(e) and not w.endswith("e" + e) for e in self.v.subjects.verb_endings)
 
-    def subject(self, text: str, pos: int, end: int, after_of: bool) -> Optional[tuple[int, int]]:
-        """Return the char span of the counted thing that starts at `pos`, or None.
+    def subject(self, text: str, pos: int, end: int, after_of: bool) -> Optional[tuple[int, int, bool]]:
+        """Return (start, end, ends in a plural) of the counted thing that starts at `pos`, or None.
 
         Words up to max_words, ending at the first plural; a stop word ends it, but a joiner ('of') may
         sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
@@ -245,7 +245,7 @@ class QuantityReader:
             out.pop()
         if not out:
             return None
-        return out[0][0], out[-1][1]
+        return out[0][0], out[-1][1], found_plural
 
 
 def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]]:
@@ -412,6 +412,8 @@ def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, 
         span = reader.subject(text, q.end, para_end, after_of=False)
     if span is None and unit in s.of_units:
         span = reader.subject(text, q.end, para_end, after_of=True)
+    if span and s.count_needs_plural and unit == "count" and q.reading.value != 1 and not span[2]:
+        span = None  # "111 rose", "the 111 service grew": a count of more than one counts a plural
     q.subject = text[span[0]:span[1]] if span else None
     return q
 

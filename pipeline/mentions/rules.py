@@ -86,6 +86,7 @@ class _Subjects(StrictModel):
     immediate_units: list[str]
     of_units: list[str]
     leading_skip: list[str]
+    count_needs_plural: bool
     irregular_plurals: list[str]
     not_plural: list[str]
     verb_endings: list[str]
