@@ -16,9 +16,6 @@ from .milestone_rules import DateValue, MilestoneRules, StatusFlag, milestone_ru
 from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow
 from .segment import Segmented
 
-PRECISION = {"date": "day", "month": "month", "range": "month", "quarter": "quarter", "financial_quarter": "quarter",
-             "season": "season", "part_of_year": "part_of_year", "year": "year", "financial_year": "financial_year"}
-
 
 @dataclass(frozen=True)
 class MilestoneResult:
@@ -141,7 +138,7 @@ class _ProgrammeBuilder:
                     self.findings.append(finding_at(date_para, "error", "unparsed_date",
                                                     f"date {value.date_text!r} not understood; due dates left empty"))
             period = value.period
-            due = (period.start, period.end, PRECISION.get(period.kind)) if period else (None, None, None)
+            due = (period.start, period.end, period.precision) if period else (None, None, None)
             status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"
             date_text, status_text = value.date_text, value.flag.text if value.flag else None
             qualifier = "from" if period and period.qualifier == "from" else None
@@ -182,7 +179,7 @@ class _ProgrammeBuilder:
             doc_id=self.doc.doc_id, target_id=f"{mid}-t{seq}", milestone_id=mid, sequence=seq, text=p.text,
             label=target.label, value=target.value, unit=target.unit, subject=target.subject,
             due_start=period.start if period else None, due_end=period.end if period else None,
-            due_precision=PRECISION.get(period.kind) if period else None,
+            due_precision=period.precision if period else None,
             status="complete" if flag is not None and flag.status == "complete" else "planned",
             status_text=flag.text if flag else None, paragraph_id=p.paragraph_id,
             char_start=p.char_start, char_end=p.char_end, line_start=p.line_start, line_end=p.line_end,

@@ -213,8 +213,10 @@ class MilestoneRow(Span):
     date_text: str = Field(description="Raw date text: the 'Date:' value without its status flag, or the target lines joined with '; '.")
     due_start: Optional[date] = Field(description="First day of the due period (for a 'Dates:' list, of the latest target).")
     due_end: Optional[date] = Field(description="Last day of the due period.")
-    due_precision: Optional[Literal["day", "month", "quarter", "season", "part_of_year", "year", "financial_year"]] = Field(
-        description="Granularity of the due period; a financial-year quarter has precision quarter."
+    due_precision: Optional[Literal["day", "week", "month", "quarter", "season", "part_of_year", "year", "financial_year",
+                                    "decade"]] = Field(
+        description="Granularity of the due period (the period form's precision in rules/periods.yaml); a financial-year "
+                    "quarter has precision quarter, a range of months month, a range of years year."
     )
     due_qualifier: Optional[Literal["from"]] = Field(description="'from' when the date reads 'from …', else null.")
     is_tbc: bool = Field(description="True when the date is to be confirmed (TBC); the due columns are then null.")
@@ -278,7 +280,7 @@ class QualityRow(OptionalSpan):
 class TemporalRow(Span):
     table: ClassVar[TableMeta] = TableMeta(
         name="temporal_expressions",
-        grain="one row per date or period expression found in any paragraph",
+        grain="one row per date or period expression found in any paragraph (overlaps resolved to the longest span)",
         primary_key=("doc_id", "expression_id"),
         foreign_keys=DOC_FK + PARA_FK,
         evidence="text",
@@ -288,50 +290,51 @@ class TemporalRow(Span):
     doc_id: str = _doc()
     expression_id: str = Field(description="Key within the document: t plus a sequence in reading order.")
     paragraph_id: str = Field(description="Paragraph the expression is in.")
-    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to, when any.")
-    section_path: str = Field(description="Path of the paragraph's section.")
-    text: str = Field(description="The exact span, qualifier word included ('by 30 September 2021').")
-    kind: Literal["date", "month", "quarter", "financial_year", "financial_quarter", "season", "part_of_year", "year", "range", "duration"] = Field(
-        description="What the expression names."
+    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to (description, date line or target), when any.")
+    section_path: str = Field(description="Path of the paragraph's section (sections.path).")
+    text: str = Field(description="The exact span, qualifier words included ('by 30 September 2021', 'in the 2021 to 2022 financial year').")
+    kind: Literal["date", "month", "quarter", "financial_year", "financial_quarter", "season", "part_of_year", "year", "range"] = Field(
+        description="What the expression names: a day, a month, a calendar or financial quarter or year, a season, a part of a year, or a range (of months, years, a decade, or a relative span)."
     )
     start_date: Optional[date] = Field(description="First day of the period named.")
     end_date: Optional[date] = Field(description="Last day of the period named.")
-    precision: Optional[str] = Field(description="Granularity: day, month, quarter, season, part_of_year, year, financial_year, multi_year.")
-    qualifier: Optional[Literal["by", "from", "until", "in", "since", "before", "after", "during", "within", "over"]] = Field(
-        description="Preposition that qualifies the period, when any."
+    precision: Optional[str] = Field(description="Granularity of the period's ends: day, week, month, quarter, season, part_of_year, year, financial_year or decade.")
+    qualifier: Optional[Literal["by", "from", "until", "in", "since", "before", "after"]] = Field(
+        description="What the words before the period say of it ('by the end of' gives by, 'during' and 'on' give in, 'beyond' gives after); null when none."
     )
-    is_relative: bool = Field(description="True when anchored to the publication date ('the next 3 years').")
+    is_relative: bool = Field(description="True when anchored to the publication date ('the next 3 years', 'next year').")
     resolution: Literal["explicit", "paragraph_context", "publication_date"] = Field(
-        description="Where a missing year (or a relative anchor) came from."
+        description="Where the period's time comes from: the text itself; a missing year taken from another date in the paragraph; or the publication date (a missing year, or a relative expression)."
     )
-    rule_id: str = Field(description="Rule (pattern id in rules/) that matched the expression.")
+    rule_id: str = Field(description="Token pattern (rules/temporal.jsonl) that found the expression.")
+    period_rule_id: str = Field(description="Period form (rules/periods.yaml) that normalised it to start_date and end_date.")
 
 
 class QuantityRow(Span):
     table: ClassVar[TableMeta] = TableMeta(
         name="quantities",
-        grain="one row per quantity (number with its unit and subject) in any paragraph",
+        grain="one row per quantity (an amount with its unit, comparator and subject) in any paragraph; a change or range is one row",
         primary_key=("doc_id", "quantity_id"),
         foreign_keys=DOC_FK + PARA_FK,
         evidence="text",
         span_rule="within_paragraph",
-        description="Money, percentages, counts, speeds and durations mentioned in the text.",
+        description="Money, percentages, counts, speeds, sizes, durations and multipliers mentioned in the text.",
     )
     doc_id: str = _doc()
     quantity_id: str = Field(description="Key within the document: n plus a sequence in reading order.")
     paragraph_id: str = Field(description="Paragraph the quantity is in.")
-    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to, when any.")
-    text: str = Field(description="The exact span, comparator words included ('more than 300,000').")
-    amount_text: str = Field(description="The number as written ('£140m', 'Twenty').")
-    value: float = Field(description="The value with any multiplier applied (140000000 for '£140m').")
+    milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to (description, date line or target), when any.")
+    text: str = Field(description="The exact span, comparator or range words included ('more than 300,000', 'from 14.3% to 43%').")
+    amount_text: str = Field(description="The amount as written, without comparator words ('£140m', 'Twenty', '34.5 seconds', '14.3% to 43%').")
+    value: float = Field(description="The value with any scale applied (140000000 for '£140m'); for a change or range, its end value.")
     value_from: Optional[float] = Field(description="For a change or range, the starting value ('from 14.3% to 43%' gives 14.3).")
-    unit: str = Field(description="percent, GBP, count, Mbps, seconds, minutes, hours, days, weeks, months, years, multiplier, …")
+    unit: str = Field(description="percent, GBP (USD, EUR), count, Mbps, KB, seconds, minutes, hours, days, weeks, months, years or multiplier.")
     multiplier: Optional[float] = Field(description="Scale applied to the written number (1e6 for 'm' or 'million'), when any.")
     comparator: Optional[Literal["at_least", "more_than", "less_than", "up_to", "approximately"]] = Field(
-        description="Comparison read from the surrounding words ('at least', 'over', 'upto', …)."
+        description="Comparison read from the surrounding words ('at least', 'over', 'upto', 'within', 'around', 'or more'); null when none."
     )
-    subject: Optional[str] = Field(description="The counted thing ('pharmacies', 'trust boards'), when said.")
-    rule_id: str = Field(description="Rule (pattern id in rules/) that matched the quantity.")
+    subject: Optional[str] = Field(description="The counted thing as written ('pharmacies', 'trust boards', 'proof of concept projects'), when said.")
+    rule_id: str = Field(description="Token pattern (rules/quantities.jsonl) that found the quantity, or the combine rule (rules/quantities.yaml) that joined two.")
 
 
 

@@ -1,18 +1,23 @@
 """Period grammar: a date text becomes a first day, a last day and a precision.
 
 The grammar (month names, seasons, financial-year rules, the forms and their ids) lives
-in `rules/periods.yaml`; this module compiles it and resolves matches. Nothing depends
-on today's date: a text with no year needs an explicit `anchor_year`.
+in `rules/periods.yaml`; this module compiles it and resolves matches. It is the one
+normaliser of periods: milestone date lines and mentions in prose both go through `parse`.
+Nothing depends on today's date: a text with no year ("17 May", "Q3") needs a context
+period or a publication date, and a relative text ("the next 3 years") the publication date.
 """
 from __future__ import annotations
 
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
-from typing import Optional
+from typing import Literal, Optional, Union
 
+from pydantic import ConfigDict, Field
+
+from .numbers import number_words
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 
 
@@ -21,6 +26,9 @@ class _Form(StrictModel):
     pattern: str
     kind: str
     precision: str
+    resolver: Optional[str] = None
+    anchor: Literal["none", "context", "publication"] = "none"
+    qualified: bool = False  # the form names a period only after a qualifier ("from April", not "April")
 
 
 class _Rule(StrictModel):
@@ -37,13 +45,38 @@ class _Settings(StrictModel):
     financial_year_start: _FYStart
 
 
+class _Qualifier(StrictModel):
+    """A qualifier phrase that only qualifies some kinds of period ("on" a day)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    as_: str = Field(alias="as")
+    kinds: list[str]
+
+
+class _Unit(StrictModel):
+    months: Optional[int] = None
+    days: Optional[int] = None
+    precision: str
+    plural: bool = False
+
+
+class _Relative(StrictModel):
+    units: dict[str, _Unit]
+    directions: dict[str, Literal["forward", "backward"]]
+    deictic: dict[str, int]
+
+
 class PeriodRules(StrictModel):
     version: int
     settings: _Settings
     months: dict[int, list[str]]
     seasons: dict[str, tuple[int, int]]
     parts_of_year: dict[str, tuple[int, int]]
-    qualifiers: dict[str, str]
+    qualifiers: dict[str, Union[str, _Qualifier]]
+    parts_of_decade: dict[str, tuple[int, int]]
+    quarter_ordinals: dict[str, int]
+    bare_quarter: Literal["financial", "calendar"]
+    relative: _Relative
     tbc: _Rule
     forms: list[_Form]
 
@@ -59,6 +92,8 @@ class Period:
     rule_id: str
     qualifier: Optional[str] = None
     is_tbc: bool = False
+    is_relative: bool = False
+    resolution: str = "explicit"  # explicit, paragraph_context or publication_date
 
 
 def _alt(words) -> str:
@@ -68,6 +103,13 @@ def _alt(words) -> str:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """Return `day` moved by `months` calendar months, clamped to the end of a shorter month."""
+    m0 = day.year * 12 + day.month - 1 + months
+    year, month = divmod(m0, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 class PeriodGrammar:
@@ -82,37 +124,77 @@ class PeriodGrammar:
             "MONTHRAW": month_raw,
             "SEASON": f"(?P<season>{_alt(rules.seasons)})",
             "PART": f"(?P<part>{_alt(rules.parts_of_year)})",
+            "DPART": f"(?P<dpart>{_alt(rules.parts_of_decade)})",
             "YEAR": r"(?P<year>(?:19|20)\d{2})",
+            "YEAR2": r"(?P<year2>(?:19|20)\d{2})",
             "YY": r"(?P<yy>(?:19|20)?\d{2})",
             "DAY": r"(?P<day>[0-3]?\d)",
             "QN": r"(?P<q>[1-4])",
+            "N": rf"(?P<n>\d+|{_alt(number_words().small)})",
+            "UNIT": f"(?P<unit>{_alt(rules.relative.units)})",
+            "DIR": f"(?P<dir>{_alt(rules.relative.directions)})",
+            "THIS": f"(?P<this>{_alt(rules.relative.deictic)})",
         }
         self.forms = []
         for form in rules.forms:
-            pattern = re.sub(r"\{([A-Z]+)\}", lambda m: slots[m.group(1)], form.pattern)
+            pattern = re.sub(r"\{([A-Z][A-Z0-9]*)\}", lambda m: slots[m.group(1)], form.pattern)
             self.forms.append((form, re.compile(pattern, re.IGNORECASE)))
         self.tbc = re.compile(rules.tbc.pattern, re.IGNORECASE)
         self.qualifier_re = re.compile(rf"^(?P<q>{_alt(rules.qualifiers)})\s+", re.IGNORECASE)
+        self.ordinal_quarter_re = re.compile(rf"^(?:the\s+)?(?P<o>{_alt(rules.quarter_ordinals)})\s+quarter\b", re.IGNORECASE)
         self.fy_month = rules.settings.financial_year_start.month
         self.fy_day = rules.settings.financial_year_start.day
+        self._cache: dict = {}
 
     # -- public API ---------------------------------------------------------
-    def parse(self, text: str) -> Optional[Period]:
-        """Return the Period that the whole of `text` names ('from March 2023', 'TBC'), or None."""
+    def parse(self, text: str, context: Optional[tuple[date, date]] = None,
+              published: Optional[date] = None) -> Optional[Period]:
+        """Return the Period that the whole of `text` names ('from March 2023', 'TBC'), or None.
+
+        `context` is the period of another dated expression nearby (the same paragraph) and
+        `published` the publication date; forms that need them match only when they are given.
+        """
+        key = (text, context, published)
+        if key not in self._cache:  # a plan repeats its dates ("March 2022" forty times)
+            self._cache[key] = self._parse(text, context, published)
+        return self._cache[key]
+
+    def _parse(self, text: str, context: Optional[tuple[date, date]], published: Optional[date]) -> Optional[Period]:
         value = text.strip().strip(".").strip()
-        qualifier = None
+        qualifier, only_kinds = None, None
         m = self.qualifier_re.match(value)
         if m:
             qualifier = self.rules.qualifiers[re.sub(r"\s+", " ", m.group("q").lower())]
+            if isinstance(qualifier, _Qualifier):
+                qualifier, only_kinds = qualifier.as_, qualifier.kinds
             value = value[m.end():]
         if self.tbc.fullmatch(value):
             return Period("tbc", None, None, None, self.rules.tbc.id, qualifier, True)
+        om = self.ordinal_quarter_re.match(value)
+        if om:
+            value = f"quarter {self.rules.quarter_ordinals[om.group('o').lower()]}" + value[om.end():]
         for form, regex in self.forms:
+            if form.anchor == "publication" and published is None:
+                continue
+            if form.anchor == "context" and context is None and published is None:
+                continue
+            if form.qualified and qualifier is None:
+                continue
             fm = regex.fullmatch(value)
-            if fm:
-                period = self.resolve(form.kind, fm.groupdict(), form.id, form.precision)
-                if period is not None:
-                    return Period(period.kind, period.start, period.end, period.precision, period.rule_id, qualifier)
+            if not fm:
+                continue
+            if form.anchor == "none":
+                anchor, resolution = None, "explicit"
+            elif form.anchor == "context" and context is not None:
+                anchor, resolution = context, "paragraph_context"
+            else:
+                anchor, resolution = (published, published), "publication_date"
+            period = self.resolve(form.resolver or form.kind, fm.groupdict(), form.id, form.precision, anchor)
+            if period is not None and only_kinds is not None and period.kind not in only_kinds:
+                return None  # "build on the 2020 to 2021 financial year": not a time preposition
+            if period is not None:
+                return Period(period.kind, period.start, period.end, period.precision, period.rule_id, qualifier,
+                              is_relative=form.anchor == "publication", resolution=resolution)
         return None
 
     def financial_year(self, start_year: int) -> tuple[date, date]:
@@ -130,24 +212,53 @@ class PeriodGrammar:
         end_year = year + 1 if last_month < first_month else year
         return date(year, first_month, 1), _month_end(end_year, last_month)
 
-    def resolve(self, kind: str, g: dict, rule_id: str, precision: str) -> Optional[Period]:
-        """Return the Period for one matched form's groups, or None when the values are impossible."""
+    def resolve(self, kind: str, g: dict, rule_id: str, precision: str,
+                anchor: Optional[tuple[date, date]] = None) -> Optional[Period]:
+        """Return the Period for one matched form's groups, or None when the values are impossible.
+
+        `kind` names the resolver; `anchor` is the (first, last) day that a form without a year,
+        or a relative form, takes its time from.
+        """
         try:
             year = int(g["year"]) if g.get("year") else None
             if kind == "date":
                 month = int(g["month_num"]) if g.get("month_num") else self.month_of[g["month"].lower().rstrip(".")]
+                if year is None:
+                    year = self.year_within(anchor, month, int(g["day"]))
                 day = date(year, month, int(g["day"]))
                 return Period(kind, day, day, precision, rule_id)
             if kind == "month":
-                month = self.month_of[g["month"].lower()]
+                month = self.month_of[g["month"].lower().rstrip(".")]
+                if year is None:
+                    year = self.year_within(anchor, month)
                 return Period(kind, date(year, month, 1), _month_end(year, month), precision, rule_id)
             if kind == "range":
                 m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
                 first_year = year - 1 if m2 < m1 else year
                 return Period(kind, date(first_year, m1, 1), _month_end(year, m2), precision, rule_id)
+            if kind == "month_year_range":
+                m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
+                start, end = date(year, m1, 1), _month_end(int(g["year2"]), m2)
+                return Period("range", start, end, precision, rule_id) if start <= end else None
+            if kind == "year_range":
+                year2 = int(g["year2"])
+                return Period("range", date(year, 1, 1), date(year2, 12, 31), precision, rule_id) if year < year2 else None
+            if kind == "financial_year_range":
+                year2 = int(g["year2"])
+                if year2 <= year:
+                    return None
+                return Period("range", self.financial_year(year)[0], self.financial_year(year2 - 1)[1], precision, rule_id)
+            if kind == "decade":
+                decade = int(g["decade"])
+                first, last = self.rules.parts_of_decade[g["dpart"].lower()] if g.get("dpart") else (0, 9)
+                return Period("range", date(decade + first, 1, 1), date(decade + last, 12, 31), precision, rule_id)
             if kind == "quarter":
                 q = int(g["q"])
                 return Period(kind, date(year, 3 * q - 2, 1), _month_end(year, 3 * q), precision, rule_id)
+            if kind == "bare_quarter":
+                if self.rules.bare_quarter == "financial":
+                    return self.financial_quarter(self.financial_year_of(anchor[0]), int(g["q"]), precision, rule_id)
+                return self.resolve("quarter", {"q": g["q"], "year": str(anchor[0].year)}, rule_id, precision)
             if kind in ("financial_year", "financial_quarter"):
                 yy = g.get("yy") or g.get("yy2")
                 if yy is not None and int(yy) % 100 != (year + 1) % 100:
@@ -155,12 +266,7 @@ class PeriodGrammar:
                 first, last = self.financial_year(year)
                 if kind == "financial_year":
                     return Period(kind, first, last, precision, rule_id)
-                q = int(g["q"])
-                month0 = self.fy_month - 1 + 3 * (q - 1)
-                qy, qm = year + month0 // 12, month0 % 12 + 1
-                em = month0 + 2
-                ey, emon = year + em // 12, em % 12 + 1
-                return Period(kind, date(qy, qm, self.fy_day), _month_end(ey, emon), precision, rule_id)
+                return self.financial_quarter(year, int(g["q"]), precision, rule_id)
             if kind == "season":
                 first_m, last_m = self.rules.seasons[g["season"].lower()]
                 start, end = self.months_span(year, first_m, last_m)
@@ -171,21 +277,105 @@ class PeriodGrammar:
                 return Period(kind, start, end, precision, rule_id)
             if kind == "year":
                 return Period(kind, date(year, 1, 1), date(year, 12, 31), precision, rule_id)
-        except (ValueError, KeyError):
+            if kind in ("relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year"):
+                return self.relative(kind, g, rule_id, precision, anchor[0])
+        except (ValueError, KeyError, TypeError):
             return None
         raise ValueError(f"unknown period kind {kind!r} in rule {rule_id}")
+
+    def financial_quarter(self, start_year: int, q: int, precision: str, rule_id: str) -> Period:
+        """Return quarter `q` (1-4) of the financial year starting in `start_year`."""
+        month0 = self.fy_month - 1 + 3 * (q - 1)
+        qy, qm = start_year + month0 // 12, month0 % 12 + 1
+        em = month0 + 2
+        ey, emon = start_year + em // 12, em % 12 + 1
+        return Period("financial_quarter", date(qy, qm, self.fy_day), _month_end(ey, emon), precision, rule_id)
+
+    def year_within(self, anchor: tuple[date, date], month: int, day: Optional[int] = None) -> int:
+        """Return the year that puts day/month (or the whole month) inside the anchor period, else the
+        year of its nearest occurrence to the period ('on 19 July' published 1 December 2021 is 2021,
+        'from April' is 2022)."""
+        first, last = anchor
+
+        def span(year: int) -> Optional[tuple[date, date]]:
+            try:
+                return (date(year, month, day), date(year, month, day)) if day else (date(year, month, 1),
+                                                                                    _month_end(year, month))
+            except ValueError:
+                return None
+
+        def distance(year: int) -> int:
+            sp = span(year)
+            if sp is None:
+                return 10 ** 6
+            return max(0, first.toordinal() - sp[1].toordinal(), sp[0].toordinal() - last.toordinal())
+
+        return min(range(first.year - 1, last.year + 2), key=lambda y: (distance(y), y))
+
+    def relative(self, kind: str, g: dict, rule_id: str, precision: str, anchor: date) -> Optional[Period]:
+        """Return the Period of a relative text, counted from the `anchor` day (the publication date)."""
+        rel = self.rules.relative
+        if kind == "relative_span":
+            unit = rel.units[g["unit"].lower()]
+            if not g.get("n") and unit.plural:
+                return None
+            n = int(number_words().value(g["n"])) if g.get("n") else 1
+            if n < 1:
+                return None
+            if rel.directions[g["dir"].lower()] == "forward":
+                start = anchor
+                end = (add_months(anchor, n * unit.months) if unit.months else anchor + timedelta(days=n * unit.days))
+                end -= timedelta(days=1)
+            else:
+                end = anchor - timedelta(days=1)
+                start = add_months(anchor, -n * unit.months) if unit.months else anchor - timedelta(days=n * unit.days)
+            return Period("range", start, end, unit.precision if precision == "from_unit" else precision, rule_id)
+        offset = rel.deictic[re.sub(r"\s+", " ", g["this"].lower())]
+        if kind == "relative_financial_year":
+            first, last = self.financial_year(self.financial_year_of(anchor) + offset)
+            return Period("financial_year", first, last, precision, rule_id)
+        if kind == "relative_part_of_year":
+            first_m, last_m = self.rules.parts_of_year[re.sub(r"\s+", " ", g["part"].lower())]
+            start, end = self.months_span(anchor.year + offset, first_m, last_m)
+            return Period("part_of_year", start, end, precision, rule_id)
+        unit = g["unit"].lower()
+        if unit == "year":
+            y = anchor.year + offset
+            return Period("year", date(y, 1, 1), date(y, 12, 31), "year", rule_id)
+        if unit == "month":
+            first = add_months(date(anchor.year, anchor.month, 1), offset)
+            return Period("month", first, _month_end(first.year, first.month), "month", rule_id)
+        if self.rules.bare_quarter == "financial":
+            fy = self.financial_year_of(anchor)
+            months_in = (anchor.year * 12 + anchor.month - 1) - (fy * 12 + self.fy_month - 1)
+            q0 = months_in // 3 + offset
+            return self.financial_quarter(fy + q0 // 4, q0 % 4 + 1, "quarter", rule_id)
+        q0 = (anchor.month - 1) // 3 + offset
+        y, q = anchor.year + q0 // 4, q0 % 4 + 1
+        return Period("quarter", date(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter", rule_id)
+
+
+_RESOLVERS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year",
+              "year", "month_year_range", "year_range", "financial_year_range", "decade", "bare_quarter",
+              "relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year"}
+_KINDS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year", "year"}
+_PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "DPART", "YEAR", "YEAR2", "YY", "DAY", "QN", "N", "UNIT", "DIR",
+                 "THIS")
 
 
 def _check(rules: PeriodRules, problems: list[str]) -> None:
     unique_ids([f.id for f in rules.forms] + [rules.tbc.id], problems, "forms")
-    known = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year", "year"}
     for form in rules.forms:
-        if form.kind not in known:
+        if form.kind not in _KINDS:
             problems.append(f"{form.id}: unknown kind {form.kind!r}")
-    slot = re.compile(r"\{(?!MONTH\}|MONTHRAW\}|SEASON\}|PART\}|YEAR\}|YY\}|DAY\}|QN\})([A-Z]+)\}")
-    for form in rules.forms:
-        if slot.search(form.pattern):
-            problems.append(f"{form.id}: unknown placeholder in {form.pattern!r}")
+        if (form.resolver or form.kind) not in _RESOLVERS:
+            problems.append(f"{form.id}: unknown resolver {form.resolver!r}")
+        for name in re.findall(r"\{([A-Z][A-Z0-9]*)\}", form.pattern):
+            if name not in _PLACEHOLDERS:
+                problems.append(f"{form.id}: unknown placeholder {{{name}}} in {form.pattern!r}")
+    for name, unit in rules.relative.units.items():
+        if (unit.months is None) == (unit.days is None):
+            problems.append(f"relative.units.{name}: give exactly one of months or days")
     check_regexes({rules.tbc.id: rules.tbc.pattern}, problems, "tbc")
 
 

@@ -49,6 +49,7 @@ def quality_rows(doc_id: str, findings: list[Finding], text: str | None) -> list
 def extract_document(source: str, data: bytes, allow_empty: bool = False) -> DocumentTables:
     """Run load → segment → extract → validate on one source; raise InputError for bad input."""
     from .load import load_document
+    from .mentions import extract_mentions
     from .milestones import extract_milestones
     from .series import plan_key
     from .segment import segment
@@ -66,6 +67,8 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False) -> Doc
     last = seg.paragraphs[-1]
     if any(f.paragraph_id == last.paragraph_id and f.code in TRUNCATION_CODES for f in ms.findings):
         raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
+    mentions = extract_mentions(doc, seg, ms)
+    findings.extend(mentions.findings)
     out = DocumentTables(doc.doc_id)
     out.tables = {
         "documents": [document_row(doc, plan_key(doc.title))],
@@ -74,6 +77,8 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False) -> Doc
         "programmes": list(ms.programmes),
         "milestones": list(ms.milestones),
         "milestone_targets": list(ms.targets),
+        "temporal_expressions": list(mentions.temporal),
+        "quantities": list(mentions.quantities),
         "quality": quality_rows(doc.doc_id, findings, doc.text),
     }
     return out

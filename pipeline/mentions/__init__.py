@@ -1,0 +1,122 @@
+"""Extract stage (mentions): every temporal expression and every quantity in a segmented document.
+
+Pure: `extract_mentions(doc, seg, milestones)` takes the stage objects and returns new rows;
+spaCy is imported only when it is first called (never by the CLI's import).
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..document import Document, Finding
+from ..milestones import MilestoneResult
+from ..models import QuantityRow, TemporalRow
+from ..segment import Segmented
+
+
+@dataclass(frozen=True)
+class MentionsResult:
+    """The output of the mentions extractor."""
+
+    temporal: tuple[TemporalRow, ...]
+    quantities: tuple[QuantityRow, ...]
+    findings: tuple[Finding, ...]
+
+
+class _Lines:
+    """Maps a char offset of documents.text to its raw-file line."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.starts = [0]
+        pos = doc.text.find("\n")
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = doc.text.find("\n", pos + 1)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        first = bisect_right(self.starts, start) - 1
+        last = bisect_right(self.starts, max(start, end - 1)) - 1
+        return self.doc.origin(first).line_start, self.doc.origin(last).line_end
+
+
+def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int, list[int]]:
+    """Return, per paragraph index, the paragraphs whose dates may lend it a missing year, nearest first:
+    its milestone's date line and targets, then the paragraph before it in the same section."""
+    index = {p.paragraph_id: i for i, p in enumerate(seg.paragraphs)}
+    out: dict[int, list[int]] = {}
+    for ms in milestones.milestones:
+        ids = [index[pid] for pid in ms.paragraph_ids]
+        dated = [i for i in ids if seg.paragraphs[i].kind in ("date_line", "target_line")]
+        for i in ids:
+            out.setdefault(i, []).extend(d for d in dated if d != i)
+    for i, p in enumerate(seg.paragraphs):
+        if i and seg.paragraphs[i - 1].section_id == p.section_id:
+            out.setdefault(i, []).append(i - 1)
+    return out
+
+
+def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult) -> MentionsResult:
+    """Return the temporal_expressions and quantities rows of a document, with findings."""
+    from ..structure import structure_rules
+    from .nlp import matchers
+    from .quantities import find_quantities
+    from .temporal import find_expressions
+
+    m = matchers()
+    text = doc.text
+    paras = list(seg.paragraphs)
+    spans = [(p.char_start, p.char_end) for p in paras]
+    milestone_of = {pid: ms.milestone_id for ms in milestones.milestones for pid in ms.paragraph_ids}
+    path_of = {s.section_id: s.path for s in seg.sections}
+    lines = _Lines(doc)
+    findings: list[Finding] = []
+
+    t_anchors, q_anchors = m.anchors(text)
+    w = m.rules.windows
+    twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after)
+    expressions, unanchored = find_expressions(m, text, twd, doc.published_date, context_paragraphs(seg, milestones))
+    for x in unanchored:
+        p = paras[x.paragraph]
+        ls, le = lines.span(x.char_start, x.char_end)
+        findings.append(Finding("warning", "unanchored_temporal",
+                                f"{text[x.char_start:x.char_end]!r} needs a year or a publication date that the "
+                                "document does not give; left out of temporal_expressions",
+                                p.paragraph_id, ls, x.char_start, x.char_end, le, x.rule_id))
+    temporal = []
+    for i, x in enumerate(expressions):
+        p = paras[x.paragraph]
+        ls, le = lines.span(x.char_start, x.char_end)
+        per = x.period
+        temporal.append(TemporalRow(
+            doc_id=doc.doc_id, expression_id=f"t{i + 1:04d}", paragraph_id=p.paragraph_id,
+            milestone_id=milestone_of.get(p.paragraph_id), section_path=path_of[p.section_id],
+            text=text[x.char_start:x.char_end], kind=per.kind, start_date=per.start, end_date=per.end,
+            precision=per.precision, qualifier=per.qualifier, is_relative=per.is_relative, resolution=per.resolution,
+            char_start=x.char_start, char_end=x.char_end, line_start=ls, line_end=le, rule_id=x.rule_id,
+            period_rule_id=per.rule_id,
+        ))
+
+    masks = sorted((x.char_start, x.char_end) for x in expressions if not x.period.is_relative)
+    mask_starts = [a for a, _ in masks]
+
+    def in_mask(a: int, b: int) -> bool:
+        k = bisect_right(mask_starts, a) - 1
+        return k >= 0 and masks[k][1] >= b
+
+    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before, w.quantity.after)
+    found = find_quantities(m, text, qwd, spans, masks, {x.char_start for x in expressions},
+                            structure_rules().numbered_item_re)
+    quantities = []
+    for i, q in enumerate(found):
+        p = paras[q.paragraph]
+        ls, le = lines.span(q.start, q.end)
+        r = q.reading
+        quantities.append(QuantityRow(
+            doc_id=doc.doc_id, quantity_id=f"n{i + 1:04d}", paragraph_id=p.paragraph_id,
+            milestone_id=milestone_of.get(p.paragraph_id), text=text[q.start:q.end],
+            amount_text=text[q.core_start:q.core_end], value=r.value, value_from=q.value_from, unit=r.unit,
+            multiplier=r.multiplier, comparator=q.comparator, subject=q.subject,
+            char_start=q.start, char_end=q.end, line_start=ls, line_end=le, rule_id=q.rule_id,
+        ))
+    return MentionsResult(tuple(temporal), tuple(quantities), tuple(findings))

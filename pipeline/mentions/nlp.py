@@ -1,0 +1,304 @@
+"""The shared blank spaCy pipeline and the compiled matchers, built once per process.
+
+Speed: a paragraph is matched only in windows around anchors (digits or anchor-class words,
+found by one regex derived from the rule vocabularies). The windows of a whole document are
+tokenised by a fast regex and assembled into one `Doc(vocab, words, spaces)`, separated by a
+whitespace token that no match may contain, so each matcher runs once per document.
+
+Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
+compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
+predicate per token. Literal IN / NOT_IN lists and REGEX tests compile the same way.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from .rules import MentionRules, TokenClass, TokenRule, mention_rules
+
+# Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
+TOKEN_RE = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
+SEPARATOR = "\n"
+FIRST_FLAG, LAST_FLAG = 19, 63
+
+
+@dataclass
+class WindowDoc:
+    """One Doc holding every window of a document, with each token's place in documents.text."""
+
+    doc: Any
+    words: list[str]
+    spaces: list[bool]
+    starts: list[int]
+    ends: list[int]
+    para: list[int]  # index into the paragraph list, -1 for a separator
+    window: list[int]  # window number, -1 for a separator
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+    def crosses(self, start: int, end: int) -> bool:
+        """Whether tokens start..end-1 leave one window (the separators between windows are their own)."""
+        return self.window[start] < 0 or self.window[start] != self.window[end - 1]
+
+
+@dataclass
+class Matchers:
+    """The compiled machinery: nlp, matchers, phrase matchers, anchor regexes, rule lookups."""
+
+    nlp: Any
+    rules: MentionRules
+    temporal: Any
+    quantity: Any
+    prefixes: Any  # PhraseMatcher of the temporal prefix phrases
+    comparators: Any
+    anchor_re: re.Pattern
+    anchor_re_i: re.Pattern  # for a text whose lower-casing changes its length
+    temporal_words: frozenset[str]
+    quantity_words: frozenset[str]
+    bank: Any = None
+    rule_of: dict[int, TokenRule] = field(default_factory=dict)
+    order_of: dict[str, int] = field(default_factory=dict)
+    phrase_label: dict[int, str] = field(default_factory=dict)
+
+    def tokens(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+        """Return (start, end, text) of the tokens of `text`, offsets shifted by `offset`."""
+        return [(m.start() + offset, m.end() + offset, m.group()) for m in TOKEN_RE.finditer(text)]
+
+    def phrase_doc(self, phrase: str):
+        """Return a Doc of `phrase` tokenised like the windows (for PhraseMatcher patterns)."""
+        from spacy.tokens import Doc
+
+        return Doc(self.nlp.vocab, words=[t for _, _, t in self.tokens(phrase)])
+
+    def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Return the (start, end) of the temporal and the quantity anchors of `text`, in one scan."""
+        temporal, quantity = [], []
+        t_words, q_words = self.temporal_words, self.quantity_words
+        t_digits = self.rules.classes[self.rules.windows.temporal.digits]
+        q_digits = self.rules.classes[self.rules.windows.quantity.digits]
+        low = text.lower()
+        found = self.anchor_re.finditer(low) if len(low) == len(text) else self.anchor_re_i.finditer(text)
+        for mt in found:
+            a, b = mt.span()
+            if (a and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha() and not mt.group()[0].isdigit()):
+                continue  # inside a longer word
+            w = mt.group().lower()
+            if w[0].isdigit():
+                if w in t_digits:
+                    temporal.append((a, b))
+                if w in q_digits:
+                    quantity.append((a, b))
+            else:
+                if w in t_words:
+                    temporal.append((a, b))
+                if w in q_words:
+                    quantity.append((a, b))
+        return temporal, quantity
+
+    def window_doc(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
+                   before: int, after: int) -> WindowDoc:
+        """Return the WindowDoc of the windows around `anchors` (sorted) in `paragraphs` ((start, end) in `text`)."""
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        para: list[int] = []
+        window: list[int] = []
+        para_starts = [ps for ps, _ in paragraphs]
+        spans: list[list[int]] = []  # [start, end, paragraph]
+        for a0, b0 in anchors:
+            pi = bisect_right(para_starts, a0) - 1
+            if pi < 0 or a0 >= paragraphs[pi][1]:
+                continue
+            ps, pe = paragraphs[pi]
+            a, b = max(ps, a0 - before), min(pe, b0 + after)
+            if spans and spans[-1][2] == pi and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b, pi])
+        for wi, (a, b, pi) in enumerate(spans):
+            ps, pe = paragraphs[pi]
+            # Widen to whole words so no token is cut.
+            while a > ps and not text[a - 1].isspace():
+                a -= 1
+            while b < pe and not text[b].isspace():
+                b += 1
+            toks = [mt.span() for mt in TOKEN_RE.finditer(text, a, b)]
+            if toks:
+                words.extend([text[s0:e0] for s0, e0 in toks])
+                starts.extend([s0 for s0, _ in toks])
+                ends.extend([e0 for _, e0 in toks])
+                spaces.extend([toks[k + 1][0] > toks[k][1] for k in range(len(toks) - 1)])
+                spaces.append(True)
+                para.extend([pi] * len(toks))
+                window.extend([wi] * len(toks))
+            words.append(SEPARATOR)
+            starts.append(b)
+            ends.append(b)
+            para.append(-1)
+            window.append(-1)
+            spaces.append(False)
+        doc = Doc(self.nlp.vocab, words=words, spaces=spaces)
+        return WindowDoc(doc, words, spaces, starts, ends, para, window)
+
+    def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
+        """Return (rule, start, end) of every match of `matcher` inside one window."""
+        return [(self.rule_of[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+
+    def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
+        """Return (label, start, end) of every phrase match inside one window."""
+        return [(self.phrase_label[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+
+
+class _FlagBank:
+    """Allocates lexeme flags to token tests; identical tests share one flag.
+
+    There are 45 flags (FLAG19…FLAG63): class references get them first, then literal sets by how often
+    they are used. A test left without a flag stays a spaCy predicate (IN list or REGEX): same result, slower.
+    """
+
+    def __init__(self, vocab, classes: dict[str, TokenClass]):
+        self.vocab = vocab
+        self.classes = classes
+        self.by_key: dict[tuple, int] = {}
+
+    @staticmethod
+    def tests(pattern: list[dict[str, Any]]) -> Iterable[tuple]:
+        """Yield the flaggable tests of a pattern as keys: ("class", name) or ("set", lower, words)."""
+        for token in pattern:
+            for attr, value in token.items():
+                if not isinstance(value, dict) or attr.upper() not in ("LOWER", "ORTH", "TEXT", "NORM"):
+                    continue
+                for op, arg in value.items():
+                    if isinstance(arg, str) and arg.startswith("@") and op in ("IN", "NOT_IN", "REGEX"):
+                        yield ("class", arg[1:])
+                    elif op in ("IN", "NOT_IN") and isinstance(arg, list):
+                        lower = attr.upper() in ("LOWER", "NORM")
+                        yield ("set", lower, frozenset(a.lower() for a in arg) if lower else frozenset(arg))
+
+    def allocate(self, patterns: list[list[dict[str, Any]]]) -> None:
+        counts: dict[tuple, int] = {}
+        for pattern in patterns:
+            for key in self.tests(pattern):
+                counts[key] = counts.get(key, 0) + 1
+        order = sorted(counts, key=lambda k: (k[0] != "class", -counts[k], repr(k)))
+        for fid, key in zip(range(FIRST_FLAG, LAST_FLAG + 1), order):
+            if key[0] == "class":
+                cls = self.classes[key[1]]
+                getter = (lambda c: lambda text: text in c)(cls)
+            else:
+                words, lower = key[2], key[1]
+                getter = (lambda ws: lambda t: t.lower() in ws)(words) if lower else (lambda ws: lambda t: t in ws)(words)
+            self.vocab.add_flag(getter, fid)
+            self.by_key[key] = fid
+
+    @staticmethod
+    def predicate(cls: TokenClass, op: str) -> str:
+        """Return a spaCy REGEX (on TEXT) that tests class membership (or, for NOT_IN, its absence) without a flag."""
+        parts = [f"(?:{r.pattern})" for r in cls.regexes]
+        if cls.words:
+            parts.append("(?i:^(?:" + "|".join(re.escape(w) for w in sorted(cls.words)) + ")$)")
+        either = "|".join(parts) or "(?!)"
+        return f"^(?!(?:{either}))" if op == "NOT_IN" else f"(?:{either})"
+
+
+def compile_pattern(pattern: list[dict[str, Any]], bank: _FlagBank) -> list[dict]:
+    """Return `pattern` with class references and literal set tests replaced by lexeme flags."""
+    out = []
+    for token in pattern:
+        new: dict[str, Any] = {}
+        for attr, value in token.items():
+            if not isinstance(value, dict) or attr.upper() not in ("LOWER", "ORTH", "TEXT", "NORM"):
+                new[attr] = value
+                continue
+            rest = {}
+            for op, arg in value.items():
+                key = next(iter(_FlagBank.tests([{attr: {op: arg}}])), None)
+                flag = bank.by_key.get(key) if key else None
+                if flag is not None:
+                    new[f"FLAG{flag}"] = op != "NOT_IN"
+                elif key and key[0] == "class":
+                    # Several shape tests on one token would clash under TEXT; spaCy allows one REGEX per attribute.
+                    target = "TEXT" if "REGEX" not in new.get("TEXT", {}) else "ORTH"
+                    new.setdefault(target, {})["REGEX"] = bank.predicate(bank.classes[key[1]], op)
+                else:
+                    rest[op] = arg
+            if rest:
+                new.setdefault(attr, {}).update(rest)
+        out.append(new)
+    return out
+
+
+def trie_branches(words: Iterable[str]) -> list[str]:
+    """Return the top-level branches of a regex character trie of `words` (fast to scan: no backtracking)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return [re.escape(ch) + build(child) for ch, child in sorted(trie.items()) if ch]
+
+
+def anchor_words(rules: MentionRules, names: Iterable[str]) -> frozenset[str]:
+    """Return the lower-case anchor words of the named classes (single alphabetic words)."""
+    return frozenset(w for n in names for w in rules.classes[n].words if w.isalpha())
+
+
+@lru_cache(maxsize=None)
+def matchers() -> Matchers:
+    """Return the process-wide blank pipeline and compiled matchers (built on first use)."""
+    import spacy
+    from spacy.matcher import Matcher, PhraseMatcher
+
+    rules = mention_rules()
+    nlp = spacy.blank("en")
+    bank = _FlagBank(nlp.vocab, rules.classes)
+    bank.allocate([r.pattern for r in rules.temporal + rules.quantity])
+    # The source patterns were validated against spaCy's schema at load; the compiled ones use flag
+    # attributes that the schema does not list, so the matchers do not validate again.
+    m = Matchers(nlp, rules, Matcher(nlp.vocab, validate=False), Matcher(nlp.vocab, validate=False),
+                 PhraseMatcher(nlp.vocab, attr="LOWER"),
+                 PhraseMatcher(nlp.vocab, attr="LOWER"), re.compile(""), re.compile(""),
+                 anchor_words(rules, rules.windows.temporal.anchors), anchor_words(rules, rules.windows.quantity.anchors))
+    # One scan of the lower-cased text finds every anchor: a digit run or an anchor word.
+    # Every branch starts with a literal character, so the regex engine skips ahead on a first-character set.
+    alternation = "|".join([rf"{d}\d*" for d in "0123456789"] + trie_branches(sorted(m.temporal_words | m.quantity_words)))
+    m.anchor_re = re.compile(alternation)
+    m.bank = bank
+    m.anchor_re_i = re.compile(alternation, re.IGNORECASE)
+    for matcher, group in ((m.temporal, rules.temporal), (m.quantity, rules.quantity)):
+        for i, rule in enumerate(group):
+            key = nlp.vocab.strings.add(rule.id)
+            m.rule_of[key] = rule
+            m.order_of[rule.id] = i
+            matcher.add(rule.id, [compile_pattern(rule.pattern, bank)])
+    v = rules.vocab
+    phrase_sets = {"prefix": list(rules.temporal_prefixes)}
+    for comparator, phrases in v.comparators.items():
+        phrase_sets[f"before:{comparator}"] = phrases
+    for comparator, phrases in v.trailing_comparators.items():
+        phrase_sets[f"after:{comparator}"] = phrases
+    phrase_sets["filler"] = v.comparator_fillers
+    for label, phrases in phrase_sets.items():
+        key = nlp.vocab.strings.add(label)
+        m.phrase_label[key] = label
+        target = m.prefixes if label == "prefix" else m.comparators
+        target.add(label, [m.phrase_doc(p) for p in phrases])
+    return m
+

@@ -1,0 +1,447 @@
+"""Quantities: money, percentages, counts, speeds, sizes, durations and multipliers in the text.
+
+The Matcher (rules/quantities.jsonl) proposes candidates and traps. A candidate is read from
+its tokens' classes (currency, amount, scale, unit); overlapping candidates resolve to the
+longest; a candidate whose amount lies in a trap, or in a (non-relative) temporal expression,
+is not a quantity. Comparators are read from the phrases around the amount, two amounts may
+combine into a change or a range, and the counted thing (subject) is read after the amount.
+The settings of rules/quantities.yaml (traps, subjects) decide what a bare number needs.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from ..numbers import number_words
+from .nlp import Matchers, WindowDoc
+
+# A subject's words: letters and digits, glued ("2D") or joined by single hyphens ("cross-cutting"); else one character.
+WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a candidate's tokens say: the value and how it was written."""
+
+    value: float
+    unit: str
+    multiplier: Optional[float]
+    amount: tuple[int, int]  # token range of the written number(s)
+    is_bare: bool  # a plain count: no currency, scale or unit
+    in_words: bool
+    has_decimal: bool
+    has_separator: bool
+
+
+@dataclass
+class Quantity:
+    """One quantity: its spans, the reading, and what was read around it."""
+
+    start: int  # char span of the text (comparator or opener included)
+    end: int
+    core_start: int  # char span of amount_text
+    core_end: int
+    tok_start: int
+    tok_end: int
+    paragraph: int
+    rule_id: str
+    reading: Reading
+    value_from: Optional[float] = None
+    comparator: Optional[str] = None
+    subject: Optional[str] = None
+
+
+class QuantityReader:
+    """Interprets candidate tokens with the vocabularies of rules/quantities.yaml."""
+
+    def __init__(self, m: Matchers):
+        v = m.rules.vocab
+        self.m, self.v = m, v
+        c = m.rules.classes
+        self.number, self.number_word = c["number"], c["number_word"]
+        self.currency = {k.lower(): code for k, code in v.currencies.items()}
+        self.unit_of = {s.lower(): unit for unit, spellings in v.units.items() for s in spellings}
+        self.scales = number_words().data.scales
+        self.suffixes = number_words().data.scale_suffixes
+        self.durations = v.duration_abbreviations
+        self.fold = {w.lower() for w in v.fold_words}
+        self.multiplier_words = v.multiplier_words
+        self.ratio_words = {w.lower() for w in v.ratio_words}
+        s = v.subjects
+        self.stop = {w.lower() for w in s.stop_words}
+        self.joiners = {w.lower() for w in s.joiners}
+        self.of_words = {w.lower() for w in s.of_words}
+        self.leading_skip = {w.lower() for w in s.leading_skip}
+        self.irregular = {w.lower() for w in s.irregular_plurals}
+        self.not_plural = {w.lower() for w in s.not_plural}
+
+    def is_amount_token(self, t: str) -> bool:
+        return t in self.number or t.lower() in self.number_word
+
+    def read(self, words: list[str], spaces: list[bool]) -> Optional[Reading]:
+        """Return the Reading of one candidate's tokens, or None when they do not make a quantity."""
+        n, i = len(words), 0
+        low = [w.lower() for w in words]
+        if n == 1 and low[0] in self.multiplier_words:
+            return Reading(float(self.multiplier_words[low[0]]), "multiplier", None, (0, 1), False, True, False, False)
+        currency = self.currency.get(low[0]) if words[0] not in self.number else None
+        if currency:
+            i = 1
+        compound = self.compound_duration(words, low, i)
+        if compound is not None:
+            return compound
+        j = i
+        while j < n and (self.is_amount_token(words[j]) or low[j] in ("-", "and") and j > i):
+            j += 1
+        while j > i and low[j - 1] in ("-", "and"):
+            j -= 1
+        if j == i:
+            return None
+        amount = words[i:j]
+        value, multiplier = self.amount_value(amount)
+        if value is None:
+            return None
+        ratio = self.ratio(words, low, j, value)
+        if ratio is not None:
+            return ratio
+        k, unit = j, None
+        if k < n and low[k] in self.suffixes and not spaces[k - 1] and multiplier is None:
+            multiplier = float(self.suffixes[low[k]])
+            value *= multiplier
+            k += 1
+        if k < n and low[k] == "-" and k + 1 < n:
+            k += 1
+        if k < n:
+            if low[k] in self.currency and not currency:
+                currency = self.currency[low[k]]
+            elif low[k] in self.unit_of:
+                unit = self.unit_of[low[k]]
+            elif low[k] == "per" and k + 1 < n and low[k + 1] == "cent":
+                unit, k = "percent", k + 1
+            elif low[k] in self.fold:
+                unit = "multiplier"
+            elif low[k] in self.durations and not spaces[k - 1]:
+                if low[k] in self.v.compound_only_abbreviations:
+                    return None
+                unit = self.durations[low[k]]
+            else:
+                return None
+            k += 1
+        if k != n:
+            return None
+        unit = currency or unit or "count"
+        bare = unit == "count" and multiplier is None
+        return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
+                       any("." in a for a in amount), any("," in a for a in amount))
+
+    def ratio(self, words: list[str], low: list[str], j: int, first: float) -> Optional[Reading]:
+        """Return the Reading of 'first in N' / 'first out of N' (value first/N), or None."""
+        rest = " ".join(low[j:-1])
+        if j >= len(words) - 1 or rest not in self.ratio_words or words[-1] not in self.number:
+            return None
+        second = number_words().digits(words[-1])
+        if not second or first > second:
+            return None
+        return Reading(first / second, "ratio", None, (0, len(words)), False, False, False, False)
+
+    def amount_value(self, amount: list[str]) -> tuple[Optional[float], Optional[float]]:
+        """Return (value, scale applied) of the amount tokens: '12,000', '1 million', 'twenty-five'."""
+        nw = number_words()
+        first = nw.digits(amount[0])
+        if first is not None:
+            if any(a in self.number for a in amount[1:]):
+                return None, None
+            scale = 1.0
+            for a in amount[1:]:
+                if a.lower() not in self.scales:
+                    return None, None
+                scale *= self.scales[a.lower()]
+            return first * scale, (scale if scale != 1.0 else None)
+        if any(a in self.number for a in amount):
+            return None, None
+        value = nw.words_value(" ".join(amount))
+        last = amount[-1].lower()
+        scale = float(self.scales[last]) if last in self.scales and self.scales[last] >= 1000 else None
+        return value, scale
+
+    def compound_duration(self, words: list[str], low: list[str], i: int) -> Optional[Reading]:
+        """Return the Reading of '1m 43s' (summed in its smallest unit), or None when not a compound."""
+        pairs = []
+        k = i
+        while k + 1 < len(words) and words[k] in self.number and low[k + 1] in self.durations:
+            pairs.append((float(words[k].replace(",", "")), self.durations[low[k + 1]]))
+            k += 2
+        if len(pairs) < 2 or k != len(words):
+            return None
+        seconds = self.v.duration_seconds
+        if [seconds[u] for _, u in pairs] != sorted((seconds[u] for _, u in pairs), reverse=True):
+            return None
+        smallest = pairs[-1][1]
+        total = sum(v * seconds[u] for v, u in pairs) / seconds[smallest]
+        return Reading(total, smallest, None, (i, len(words)), False, False, False, False)
+
+    # -- subjects -----------------------------------------------------------------
+    def plural(self, word: str) -> bool:
+        """Whether `word` is a plural noun: listed, or ending in s (an acronym only in a lower-case s: 'ICSs')."""
+        w = word.lower()
+        if w in self.irregular:
+            return True
+        if w in self.not_plural or len(w) < 3 or word.isupper():
+            return False
+        if word[:-1].isupper():
+            return word.endswith("s")
+        return w.endswith("s") and not w.endswith(("ss", "us", "is"))
+
+    def is_stop(self, word: str) -> bool:
+        """Whether `word` ends a subject; an acronym ('IT', 'US') never does."""
+        return word.lower() in self.stop and not (len(word) > 1 and word.isupper())
+
+    def verb_like(self, word: str) -> bool:
+        w = word.lower()
+        return len(w) > 4 and any(w.endswith(e) and not w.endswith("e" + e) for e in self.v.subjects.verb_endings)
+
+    def subject(self, text: str, pos: int, end: int, after_of: bool) -> Optional[tuple[int, int, bool]]:
+        """Return (start, end, ends in a plural) of the counted thing that starts at `pos`, or None.
+
+        Words up to max_words, ending at the first plural; a stop word ends it, but a joiner ('of') may
+        sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
+        """
+        s = self.v.subjects
+        words = [(mt.start(), mt.end(), mt.group()) for mt in WORD_RE.finditer(text, pos, min(end, pos + 90))]
+        k = 0
+        if after_of:
+            if not words or words[0][2].lower() not in self.of_words:
+                return None
+            k = 1
+            if k < len(words) and words[k][2].lower() == "the":
+                k += 1
+        while k < len(words) and words[k][2].lower() in self.leading_skip:
+            k += 1
+        out: list[tuple[int, int, str]] = []
+        found_plural = False
+        while k < len(words) and len(out) < s.max_words:
+            a, b, word = words[k]
+            if not any(ch.isalpha() for ch in word) or not word[0].isalnum():
+                break
+            if self.is_stop(word):
+                nxt = words[k + 1][2] if k + 1 < len(words) else ""
+                if word.lower() in self.joiners and out and not found_plural and nxt[:1].isalpha() \
+                        and not self.is_stop(nxt):
+                    out.append(words[k])
+                    k += 1
+                    continue
+                break
+            out.append(words[k])
+            k += 1
+            if self.plural(word.split("-")[-1]):
+                found_plural = True
+                break
+        if not found_plural:
+            cut = next((n for n, w in enumerate(out) if n and self.verb_like(w[2])), len(out))
+            out = out[:cut]
+        while out and out[-1][2].lower() in self.joiners:
+            out.pop()
+        if not out:
+            return None
+        return out[0][0], out[-1][1], found_plural
+
+
+def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]]:
+    """Return (token indexes inside traps, integers that name-like traps show to be names)."""
+    inside: set[int] = set()
+    names: set[str] = set()
+    min_digits = m.rules.vocab.traps.name_min_digits
+    for rule, s, e in traps:
+        inside.update(range(s, e))
+        if rule.names:
+            for k in range(s, e):
+                t = wd.words[k]
+                if t.isdigit() and len(t) >= min_digits:
+                    names.add(t)
+    return inside, names
+
+
+def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tuple[int, int]],
+                    masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern) -> list[Quantity]:
+    """Return the quantities of a window doc in reading order."""
+    reader = QuantityReader(m)
+    v = m.rules.vocab
+    found = m.matches(m.quantity, wd)
+    traps = [(r, s, e) for r, s, e in found if r.role == "trap"]
+    inside, names = trap_analysis(m, wd, traps)
+    words, spaces = wd.words, wd.spaces
+    mask_starts = [a for a, _ in masks]
+    cands = []
+    for rule, s, e in found:
+        if rule.role != "quantity":
+            continue
+        reading = reader.read(words[s:e], spaces[s:e])
+        if reading is None:
+            continue
+        a0, a1 = s + reading.amount[0], s + reading.amount[1]
+        if any(k in inside for k in range(a0, a1)):
+            continue
+        cs, ce = wd.char_span(s, e)
+        k = bisect_right(mask_starts, ce) - 1
+        if k >= 0 and masks[k][1] > cs and masks[k][0] < ce:
+            continue
+        cands.append((s, e, rule, reading))
+    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], m.order_of[c[2].id]))
+    taken: list[Quantity] = []
+    used = bytearray(len(words) + 1)
+    for s, e, rule, reading in cands:
+        if 1 in used[s:e]:
+            continue
+        used[s:e] = b"\x01" * (e - s)
+        cs, ce = wd.char_span(s, e)
+        taken.append(Quantity(cs, ce, cs, ce, s, e, wd.para[s], rule.id, reading))
+    taken.sort(key=lambda q: q.start)
+    taken = with_comparators(m, wd, taken)
+    taken, pair_names = combined(m, wd, taken)
+    names |= pair_names
+    out = []
+    for q in taken:
+        q = with_subject(reader, text, paragraphs, q)
+        if keep(m, text, q, names, date_starts, line_start_re):
+            out.append(q)
+    return out
+
+
+def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Quantity]:
+    """Return the quantities with the comparator phrases read before (or after) their amounts."""
+    v = m.rules.vocab
+    prepositional = {w.lower() for w in v.prepositional_comparators}
+    ending: dict[int, list[tuple[str, int]]] = {}
+    starting: dict[int, list[tuple[str, int]]] = {}
+    for label, s, e in m.phrases(m.comparators, wd):
+        ending.setdefault(e, []).append((label, s))
+        starting.setdefault(s, []).append((label, e))
+    out = []
+    for q in qs:
+        start, end, comparator = q.start, q.end, None
+        at = q.tok_start
+        fillers = [s for label, s in ending.get(at, ()) if label == "filler"]
+        for anchor in [at] + fillers:
+            before = sorted(((s, label) for label, s in ending.get(anchor, ()) if label.startswith("before:")))
+            for s, label in before:
+                word = " ".join(wd.words[s:anchor]).lower()
+                allowed = v.comparator_units.get(word)
+                if allowed is not None and q.reading.unit not in allowed:
+                    continue
+                if word in prepositional and q.reading.in_words:
+                    continue
+                comparator, start = label.split(":", 1)[1], wd.starts[s]
+                break
+            if comparator:
+                break
+        if comparator is None:
+            after = sorted(((-e, label) for label, e in starting.get(q.tok_end, ()) if label.startswith("after:")))
+            if after:
+                e = -after[0][0]
+                comparator, end = after[0][1].split(":", 1)[1], wd.ends[e - 1]
+        q.start, q.end, q.comparator = start, end, comparator
+        out.append(q)
+    return out
+
+
+def combined(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> tuple[list[Quantity], set[str]]:
+    """Return the quantities with 'from A to B' / 'between A and B' / 'A-B' joined, and names found in pairs.
+
+    A descending pair of bare integers joined by a range word ("999 to 111") is a pair of names.
+    """
+    v = m.rules.vocab
+    out: list[Quantity] = []
+    names: set[str] = set()
+    dropped: set[int] = set()
+    i = 0
+    while i < len(qs):
+        a = qs[i]
+        b = qs[i + 1] if i + 1 < len(qs) else None
+        if b is None or b.paragraph != a.paragraph or b.tok_start != a.tok_end + 1 or a.comparator or b.comparator:
+            out.append(a)
+            i += 1
+            continue
+        joiner = wd.words[a.tok_end].lower()
+        opener_tok = a.tok_start - 1
+        opener = wd.words[opener_tok].lower() if opener_tok >= 0 and wd.para[opener_tok] == a.paragraph else ""
+        ra, rb = a.reading, b.reading
+        merged = None
+        for rule in v.combine:
+            if joiner not in rule.joiners or (rule.openers and opener not in rule.openers):
+                continue
+            if ra.unit != rb.unit and not ra.is_bare:
+                continue
+            value_from = ra.value * (rb.multiplier or 1) if ra.is_bare and not rb.is_bare and ra.multiplier is None \
+                else ra.value
+            if rule.ascending and not value_from < rb.value:
+                if v.traps.descending_pair_is_names and ra.is_bare and rb.is_bare and not rule.openers \
+                        and not ra.has_decimal and not rb.has_decimal:
+                    for r in (a, b):
+                        t = " ".join(wd.words[r.tok_start:r.tok_end])
+                        if t.isdigit() and len(t) >= v.traps.name_min_digits:
+                            names.add(t)
+                    merged = "names"
+                    break
+                continue
+            start = wd.starts[opener_tok] if rule.openers else a.start
+            reading = replace(rb, is_bare=ra.is_bare and rb.is_bare)
+            merged = Quantity(start, b.end, a.core_start, b.core_end, a.tok_start, b.tok_end, a.paragraph, rule.id,
+                              reading, value_from=value_from)
+            break
+        if merged == "names":
+            i += 2
+            continue
+        if merged is not None:
+            out.append(merged)
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out, names
+
+
+def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, int]], q: Quantity) -> Quantity:
+    """Return `q` with the counted thing read after it, for the units that have one."""
+    s = reader.v.subjects
+    unit = q.reading.unit
+    para_end = paragraphs[q.paragraph][1]
+    span = None
+    if unit in s.immediate_units:
+        span = reader.subject(text, q.end, para_end, after_of=False)
+    if span is None and unit in s.of_units:
+        span = reader.subject(text, q.end, para_end, after_of=True)
+    if span and s.count_needs_plural and unit == "count" and q.reading.value != 1 and not span[2]:
+        span = None  # "111 rose", "the 111 service grew": a count of more than one counts a plural
+    q.subject = text[span[0]:span[1]] if span else None
+    return q
+
+
+def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[int],
+         line_start_re: re.Pattern) -> bool:
+    """Whether `q` is a quantity by the trap settings: list markers, ambiguous words, bare numbers, names."""
+    t = m.rules.vocab.traps
+    r = q.reading
+    amount = text[q.core_start:q.core_end]
+    line_start = text.rfind("\n", 0, q.core_start) + 1
+    line_end = text.find("\n", q.core_start)
+    if not text[line_start:q.core_start].strip() and line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
+        return False  # the number of a numbered list item
+    if r.in_words and amount.lower() in t.ambiguous_number_words:
+        k = q.start - 1
+        while k >= 0 and text[k].isspace():
+            k -= 1
+        sentence_start = k < 0 or text[k] in ".:;!?" or "\n\n" in text[k:q.start]
+        if not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start and q.subject):
+            return False
+    if r.is_bare and q.value_from is None and not q.comparator:
+        if r.has_decimal:
+            return False
+        if amount in names:
+            return False
+        ok = {"subject": q.subject is not None, "thousands_separator": r.has_separator,
+              "following_date": q.end + 1 in date_starts or q.end + 2 in date_starts}
+        if not any(ok[need] for need in t.bare_count_needs):
+            return False
+    return True
