@@ -112,7 +112,7 @@ def database_content_equal(a: Path, b: Path) -> bool:
     """Whether two plan.duckdb files hold the same tables with the same rows, and the same views."""
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     try:
         con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
