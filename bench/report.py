@@ -173,13 +173,19 @@ def render(r: dict) -> str:
         rows.append([name, _f(info["ms"], "{:.0f}"), str(info["found"]), f"{ratio:.0f}x", info["note"]])
     ours = pe["ours"]
     if ours["temporal_expressions"] is not None:
-        found, note = f"{ours['temporal_expressions']} + {ours['quantities']}", "dates + quantities (mentions tables)"
+        found = f"{ours['temporal_expressions'] + ours['quantities']}"
+        note = f"{ours['temporal_expressions']} dates and periods, {ours['quantities']} quantities"
     else:
-        found = str(ours["milestone_due_dates"] + ours["target_dates"] + ours["target_values"])
+        found = "—"
         note = (f"mentions not built; what exists: {ours['milestone_due_dates']} milestone due dates, "
                 f"{ours['target_dates']} target dates, {ours['target_values']} target values")
-    rows.append(["planextract (all stages)", _f(r["plan_warm_ms"], "{:.0f}"), found, "1x", note])
+    rows.append(["planextract (all stages)", _f(r["plan_warm_ms"], "{:.0f}"), found, "1x", ""])
     out.append(_table(rows, ["tool", "ms", "found", "time vs ours", "note"]))
+    out.append(f"  ours: {note}")
+    dp, qu = (pe["peers"][k] for k in ("dateparser", "quantulum3"))
+    if dp["available"] and qu["available"]:
+        out.append(f"  first call (loads its data, not timed above): dateparser {dp['first_call_ms']:.0f} ms, "
+                   f"quantulum3 {qu['first_call_ms']:.0f} ms")
     for sample in pe["samples"]:
         out.append("")
         out.append(f"  [{sample['rule']}] {sample['paragraph_id']}: " + textwrap.shorten(sample["text"], 220))
