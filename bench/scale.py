@@ -112,8 +112,9 @@ def database_content_equal(a: Path, b: Path) -> bool:
     """Whether two plan.duckdb files hold the same tables with the same rows, and the same views."""
     import duckdb
 
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
         listing = "SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = '{}' ORDER BY 1"
