@@ -15,9 +15,6 @@ WRITER = Path(__file__).resolve().with_name("duckdb_writer.py")
 # FSST string compression builds its symbol table from a random sample of the strings;
 # without it, a fresh process writes the same bytes every time (see duckdb_writer.py).
 DETERMINISTIC_SETTINGS = ("SET disabled_compression_methods = 'fsst'",)
-# The whole archive is loaded in one transaction: without a limit DuckDB keeps it all in memory
-# (1 GB for 500 versions of the plan); with one it writes blocks out as it goes.
-BOUNDED_MEMORY_SETTINGS = ("SET memory_limit = '256MB'",)
 
 
 class DatabaseError(OSError):
@@ -51,7 +48,7 @@ def database_job(database: str, tables: list[str]) -> dict:
         meta = models[name].table
         columns = {col: info.description or "" for col, info in models[name].model_fields.items()}
         rows.append([name, f"{name}.parquet", f"{meta.description} Grain: {meta.grain}.", columns])
-    return {"database": database, "settings": list(DETERMINISTIC_SETTINGS + BOUNDED_MEMORY_SETTINGS), "tables": rows,
+    return {"database": database, "settings": list(DETERMINISTIC_SETTINGS), "tables": rows,
             "sql": list(sql_files().values())}
 
 
