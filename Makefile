@@ -39,8 +39,9 @@ test: $(VENV)/.dev
 validate: $(VENV)/.runtime
 	$(VENV)/bin/planextract validate output
 
+# QUICK=1 stops the scale test at 100 documents (the full run goes to 500).
 bench: $(VENV)/.bench
-	$(PY) -m bench.run
+	$(if $(QUICK),BENCH_QUICK=1) $(PY) -m bench.run
 
 dictionary: $(VENV)/.runtime
 	$(VENV)/bin/planextract dictionary --out docs/data-dictionary.md

@@ -16,6 +16,11 @@ from .milestone_rules import DateValue, MilestoneRules, StatusFlag, milestone_ru
 from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow
 from .segment import Segmented
 
+_SLUG_GAPS = re.compile(r"[^a-z0-9]+")
+_KEY_GAPS = re.compile(r"[^\w%£]+")
+_DATE_VALUE = re.compile(r"^dates?\s*:\s*(?P<value>.*)$", re.IGNORECASE | re.DOTALL)
+
+
 
 @dataclass(frozen=True)
 class MilestoneResult:
@@ -29,12 +34,12 @@ class MilestoneResult:
 
 def slug(text: str) -> str:
     """Return a lower-case, hyphenated slug of `text`."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
+    return _SLUG_GAPS.sub("-", text.lower()).strip("-") or "untitled"
 
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
-    return " ".join(re.sub(r"[^\w%£]+", " ", text.lower()).split())
+    return " ".join(_KEY_GAPS.sub(" ", text.lower()).split())
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:
@@ -131,7 +136,7 @@ class _ProgrammeBuilder:
                                                 "'Dates:' is not followed by any target line"))
                 value = DateValue("", None, None)
             else:
-                m = re.match(r"^dates?\s*:\s*(?P<value>.*)$", date_para.text, re.IGNORECASE | re.DOTALL)
+                m = _DATE_VALUE.match(date_para.text)
                 value = self.rules.date_value(m.group("value") if m else date_para.text)
                 self.findings.extend(flag_findings(value.flag, date_para))
                 if value.period is None and value.date_text:
@@ -194,8 +199,10 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
     for s in seg.sections:
         children.setdefault(s.parent_id, []).append(s)
     paras_of: dict[str, list[ParagraphRow]] = {}
+    para_by_id: dict[str, ParagraphRow] = {}
     for p in seg.paragraphs:
         paras_of.setdefault(p.section_id, []).append(p)
+        para_by_id[p.paragraph_id] = p
     holds = {s.id for s in _subsection_rules() if s.holds_milestones}
 
     def subtree_paras(section: SectionRow) -> list[ParagraphRow]:
@@ -215,7 +222,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         ms_sections = [c for c in children.get(prog.section_id, []) if c.kind == "subsection" and c.rule_id in holds]
         for sec in ms_sections:
             builder.walk(sec, [p for p in subtree_paras(sec) if p.paragraph_id != sec.paragraph_id])
-        head = next(p for p in seg.paragraphs if p.paragraph_id == prog.paragraph_id)
+        head = para_by_id[prog.paragraph_id]
         programmes.append(ProgrammeRow(
             doc_id=doc.doc_id, programme_id=pid, theme=prog.theme, programme=prog.title, section_id=prog.section_id,
             sequence=len(programmes) + 1, has_milestone_section=bool(ms_sections),

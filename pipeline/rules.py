@@ -36,7 +36,9 @@ def read_rule_file(path: Path) -> Any:
         return [json.loads(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("//")]
     import yaml  # only the rule loader needs YAML
 
-    return yaml.safe_load(text)
+    # libyaml's loader when PyYAML has it: the same SafeConstructor, about 8x faster than the
+    # pure-Python parser, which was a tenth of a cold `planextract extract`.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def check_regexes(items: dict[str, str], problems: list[str], where: str) -> None:

@@ -1,7 +1,9 @@
 """Wiring: the stages in order for one document. No logic of its own, no file I/O."""
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import __version__
 from .document import Document, Finding, InputError
@@ -46,20 +48,35 @@ def quality_rows(doc_id: str, findings: list[Finding], text: str | None) -> list
     ]
 
 
-def extract_document(source: str, data: bytes, allow_empty: bool = False) -> DocumentTables:
-    """Run load → segment → extract → validate on one source; raise InputError for bad input."""
+StageHook = Callable[[str], AbstractContextManager]
+
+
+def untimed(name: str) -> AbstractContextManager:
+    """The default stage hook: run the stage, measure nothing."""
+    return nullcontext()
+
+
+def extract_document(source: str, data: bytes, allow_empty: bool = False,
+                     stage: StageHook = untimed) -> DocumentTables:
+    """Run load → segment → extract → validate on one source; raise InputError for bad input.
+
+    Each stage runs inside `stage(name)`, so `make bench` can time the real wiring stage by stage.
+    """
     from .load import load_document
     from .mentions import extract_mentions
     from .milestones import extract_milestones
     from .series import plan_key
     from .segment import segment
 
-    doc = load_document(source, data)
-    try:
-        seg = segment(doc)
-    except InputError as exc:  # stages name the file; the edge names the path it was given
-        raise InputError(source, exc.reason) from None
-    ms = extract_milestones(doc, seg)
+    with stage("load"):
+        doc = load_document(source, data)
+    with stage("segment"):
+        try:
+            seg = segment(doc)
+        except InputError as exc:  # stages name the file; the edge names the path it was given
+            raise InputError(source, exc.reason) from None
+    with stage("milestones"):
+        ms = extract_milestones(doc, seg)
     findings: list[Finding] = [Finding("warning", "encoding", w) for w in doc.warnings]
     findings.extend(ms.findings)
     if not ms.milestones and not allow_empty:
@@ -67,7 +84,8 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False) -> Doc
     last = seg.paragraphs[-1]
     if any(f.paragraph_id == last.paragraph_id and f.code in TRUNCATION_CODES for f in ms.findings):
         raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
-    mentions = extract_mentions(doc, seg, ms)
+    with stage("mentions"):
+        mentions = extract_mentions(doc, seg, ms)
     findings.extend(mentions.findings)
     out = DocumentTables(doc.doc_id)
     out.tables = {

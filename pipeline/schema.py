@@ -72,5 +72,6 @@ def schemas() -> dict[str, pa.Schema]:
 def to_table(model: type[Row], rows: list[Row]) -> pa.Table:
     """Return rows of one model as an arrow table with the model's explicit schema."""
     schema = arrow_schema(model)
-    columns = {name: [getattr(r, name) for r in rows] for name in schema.names}
+    values = [vars(r) for r in rows]  # a model keeps its field values in its __dict__: no attribute lookups
+    columns = {name: [v[name] for v in values] for name in schema.names}
     return pa.Table.from_pydict(columns, schema=schema)

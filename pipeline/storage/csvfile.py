@@ -7,6 +7,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 WRITE_OPTIONS = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")
+# One encoder for every value: json.dumps with options builds a new encoder per call.
+_JSON_ARRAY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def csv_schema(schema: pa.Schema) -> pa.Schema:
@@ -20,8 +22,7 @@ def csv_ready(table: pa.Table) -> pa.Table:
     columns = []
     for field, column in zip(table.schema, table.columns):
         if pa.types.is_list(field.type):
-            values = [None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-                      for v in column.to_pylist()]
+            values = [None if v is None else _JSON_ARRAY(v) for v in column.to_pylist()]
             column = pa.array(values, pa.string())
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=csv_schema(table.schema))
