@@ -91,11 +91,10 @@ def _comparison(c: dict) -> str:
     """Say how two output folders compare."""
     if c.get("byte_identical"):
         return f"byte-identical ({c['files_compared']} files)"
-    text = f"{len(c['differing_files'])} of {c['files_compared']} files differ ({', '.join(c['differing_files'])})"
+    text = f"{len(c['differing_files'])} of {c['files_compared']} files differ in bytes ({', '.join(c['differing_files'])})"
     if "database_content_equal" in c:
-        text += ("; plan.duckdb holds the same rows" if c["database_content_equal"] else "; plan.duckdb CONTENT DIFFERS")
-        text += (" and manifest.json differs only in its hash" if c["manifest_equal_but_database_hash"]
-                 else "; manifest.json differs beyond that hash")
+        text += ("; plan.duckdb holds the same content" if c["database_content_equal"]
+                 else "; plan.duckdb CONTENT DIFFERS")
     return text
 
 

@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                         "docs_peak_rss_mb": max(d["peak_rss_mb"] for d in sc["docs"].values())},
         "imports_ms": co["imports_ms"],
         "outputs_byte_identical_jobs1_jobs2": sc["parallel"]["byte_identical"],
+        "outputs_identical_but_database_bytes_jobs1_jobs2": sc["parallel"]["identical_but_database_bytes"],
+        "database_content_equal_jobs1_jobs2": sc["parallel"].get("database_content_equal"),
         "quick": quick,
         "commit": commit(),
         "measured_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),

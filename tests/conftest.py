@@ -73,3 +73,19 @@ def output_files(out: Path) -> dict[str, bytes]:
 def extract_html(page: str, name: str = "variant.html", **kw) -> DocumentTables:
     """Extract a variant page given as text."""
     return extract_document(name, page.encode("utf-8"), **kw)
+
+
+def differing_outputs(a: Path, b: Path) -> list[str]:
+    """Return the published files that differ between two output folders.
+
+    Every file is compared byte for byte, except plan.duckdb, whose bytes DuckDB does not
+    reproduce (see storage.OutputStage.database_record): it is compared by content.
+    """
+    from pipeline.storage.database import same_content
+
+    fa, fb = output_files(a), output_files(b)
+    differ = sorted(n for n in set(fa) | set(fb) if n != "plan.duckdb" and fa.get(n) != fb.get(n))
+    if ("plan.duckdb" in fa) != ("plan.duckdb" in fb) or (
+            "plan.duckdb" in fa and not same_content(a / "plan.duckdb", b / "plan.duckdb")):
+        differ.append("plan.duckdb")
+    return differ

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PLAN, ROOT, output_files, run_cli
+from conftest import PLAN, ROOT, differing_outputs, output_files, run_cli
 from pipeline.models import SCHEMA_VERSION, table_models
 from pipeline.schema import arrow_schema
 
@@ -196,21 +196,22 @@ def test_data_dictionary_documents_every_column():
 def test_two_runs_are_byte_identical(tmp_path, plan_output):
     fresh = tmp_path / "again"
     assert run_cli("extract", str(ROOT / "raw"), "--out", str(fresh), "--no-cache").exit_code == 0
-    a, b = output_files(plan_output), output_files(fresh)
-    assert sorted(a) == sorted(b)
-    assert [name for name in a if a[name] != b[name]] == []
+    assert sorted(output_files(plan_output)) == sorted(output_files(fresh))
+    assert differing_outputs(plan_output, fresh) == []
 
 
 def test_rerun_is_up_to_date_and_cached_run_is_identical(tmp_path):
     out = tmp_path / "out"
     assert run_cli("extract", str(PLAN), "--out", str(out)).exit_code == 0
-    first = output_files(out)
+    first = tmp_path / "first"
+    shutil.copytree(out, first)
     again = run_cli("extract", str(PLAN), "--out", str(out))
     assert again.exit_code == 0 and "up to date" in again.output
+    assert output_files(out) == output_files(first)  # not even rewritten
     (out / "manifest.json").unlink()  # forces a rebuild, from the per-document cache
     cached = run_cli("extract", str(PLAN), "--out", str(out))
     assert cached.exit_code == 0 and "1 unchanged, from cache" in cached.output
-    assert output_files(out) == first
+    assert differing_outputs(out, first) == []
 
 
 def test_parallel_run_is_byte_identical_to_serial(tmp_path, plan_text):
@@ -224,8 +225,7 @@ def test_parallel_run_is_byte_identical_to_serial(tmp_path, plan_text):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     assert run_cli("extract", str(raw), "--out", str(serial), "--jobs", "1", "--no-cache").exit_code == 0
     assert run_cli("extract", str(raw), "--out", str(parallel), "--jobs", "2", "--no-cache").exit_code == 0
-    a, b = output_files(serial), output_files(parallel)
-    assert [name for name in a if a[name] != b.get(name)] == []
+    assert differing_outputs(serial, parallel) == []
     docs = pq.read_table(serial / "documents.parquet").column("published_date").to_pylist()
     assert docs == [date(2021, 12, 1), date(2022, 6, 1)]
 
@@ -243,3 +243,34 @@ def test_failed_write_leaves_previous_output_intact(tmp_path, monkeypatch):
         run_cli("extract", str(PLAN), "--out", str(out), "--no-cache")
     assert output_files(out) == before
     assert not list(out.glob(".staging-*"))
+
+
+def test_database_content_comparison_can_fail(plan_output, tmp_path):
+    """The content comparison behind the determinism tests notices a changed row."""
+    import duckdb
+
+    from pipeline.storage.database import same_content
+
+    copy = tmp_path / "plan.duckdb"
+    shutil.copy(plan_output / "plan.duckdb", copy)
+    assert same_content(plan_output / "plan.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    con.execute("UPDATE milestones SET status = 'planned' WHERE milestone_id = (SELECT min(milestone_id) FROM milestones "
+                "WHERE status = 'complete')")
+    con.close()
+    assert not same_content(plan_output / "plan.duckdb", copy)
+
+
+def test_an_unreadable_date_is_a_finding_not_a_failed_run(tmp_path, plan_text):
+    """One date the rules cannot read leaves the milestone undated, says so in quality, and the output validates."""
+    odd = plan_text.replace("Date: October 2021 (compete)", "Date: around the turn of the year", 1)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "odd.txt").write_text(odd, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("extract", str(raw), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "quality: 1 error" in result.output
+    quality = pq.read_table(out / "quality.parquet").to_pylist()
+    assert [(q["code"], q["evidence"]) for q in quality] == [("unparsed_date", "Date: around the turn of the year")]
+    assert run_cli("validate", str(out)).exit_code == 0

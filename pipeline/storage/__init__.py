@@ -122,12 +122,27 @@ class OutputStage:
         if problems:
             raise ContractError(problems)
         (self.dir / DATAPACKAGE).write_bytes(json_bytes(datapackage(pipeline_version, sources, names)))
-        files = [f"{n}.parquet" for n in names] + [f"{CSV_DIR}/{n}.csv" for n in names] + [DATABASE, DATAPACKAGE]
+        files = [f"{n}.parquet" for n in names] + [f"{CSV_DIR}/{n}.csv" for n in names] + [DATAPACKAGE]
+        hashes = {f: sha256_file(self.dir / f) for f in files}
         manifest = dict(run_info, pipeline_version=pipeline_version, schema_version=SCHEMA_VERSION,
-                        code_fingerprint=code_fingerprint(), rows=self.rows,
-                        files={f: sha256_file(self.dir / f) for f in files})
+                        code_fingerprint=code_fingerprint(), rows=self.rows, files=hashes,
+                        database=self.database_record(hashes, names))
         (self.dir / MANIFEST).write_bytes(json_bytes(manifest))
-        return files + [MANIFEST]
+        return files + [DATABASE, MANIFEST]
+
+    def database_record(self, hashes: dict[str, str], names: list[str]) -> dict:
+        """Return the manifest's record of plan.duckdb: what it was built from, and its size.
+
+        DuckDB leaves whatever was in its buffers in the unused part of the blocks it writes, so
+        the file's bytes are not a function of its content (they repeat for one plan, not for an
+        archive). Its content is: the Parquet files it loads and the job (views, comments, settings).
+        """
+        from .database import database_job
+
+        h = hashlib.sha256(json.dumps(database_job(DATABASE, names), sort_keys=True).encode())
+        for name in names:
+            h.update(hashes[f"{name}.parquet"].encode())
+        return {"file": DATABASE, "built_from_sha256": h.hexdigest(), "bytes": (self.dir / DATABASE).stat().st_size}
 
     def check_rows(self) -> list:
         """Return the declared row-check problems of the staged tables (run in the staged database)."""
@@ -171,7 +186,9 @@ def up_to_date(out_dir: Path, run_info: dict) -> bool:
     if any(manifest.get(k) != v for k, v in run_info.items()):
         return False
     try:
-        return all(sha256_file(out_dir / f) == h for f, h in manifest.get("files", {}).items())
+        database = manifest.get("database", {})
+        return (all(sha256_file(out_dir / f) == h for f, h in manifest.get("files", {}).items())
+                and (out_dir / DATABASE).stat().st_size == database.get("bytes"))
     except OSError:
         return False
 

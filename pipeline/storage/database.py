@@ -23,6 +23,11 @@ class DatabaseError(OSError):
     """DuckDB could not write the database; `str()` says why in one line."""
 
 
+def _quote(text: str) -> str:
+    """Return `text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def sql_settings() -> dict[str, str]:
     """Return the values substituted into the view SQL: settings pinned in rules/, never repeated in SQL."""
     from ..periods import grammar
@@ -81,3 +86,32 @@ class DatabaseWriter:
 def build_database(path: Path, parquet_dir: Path, tables: list[str]) -> None:
     """Write a DuckDB database at `path` holding `tables` (from `parquet_dir`), their comments and the views."""
     DatabaseWriter(parquet_dir).write(path, tables)
+
+
+def same_content(a: Path, b: Path) -> bool:
+    """Whether two databases hold the same tables and views, column comments, and rows in the same order."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH {_quote(str(a))} AS a (READ_ONLY)")
+        con.execute(f"ATTACH {_quote(str(b))} AS b (READ_ONLY)")
+        listing = ("SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
+                   "WHERE database_name = '{}' ORDER BY table_name, column_index")
+        views = "SELECT view_name, sql FROM duckdb_views() WHERE database_name = '{}' AND NOT internal ORDER BY 1"
+        for query in (listing, views):
+            if con.execute(query.format("a")).fetchall() != con.execute(query.format("b")).fetchall():
+                return False
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'a' "
+                                            "ORDER BY 1").fetchall()]
+        for name in tables:
+            differing = con.execute(
+                f'SELECT count(*) FROM (SELECT row_number() OVER () AS n, * FROM a."{name}") AS x '
+                f'FULL JOIN (SELECT row_number() OVER () AS n, * FROM b."{name}") AS y USING (n) '
+                f'WHERE x IS DISTINCT FROM y').fetchone()[0]
+            if differing:
+                return False
+        return True
+    finally:
+        con.close()
