@@ -51,6 +51,12 @@ class Document:
             return LineOrigin(line_index + 1, line_index + 1)
         return self.origins[line_index]
 
+    def raw_lines(self, first_index: int, last_index: int) -> tuple[int, int]:
+        """Return (line_start, line_end) in the raw file of 0-based lines first_index..last_index of `text`."""
+        if self.origins is None:  # plain text: no LineOrigin to build, line i is raw line i + 1
+            return first_index + 1, last_index + 1
+        return self.origins[first_index].line_start, self.origins[last_index].line_end
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -29,6 +29,16 @@ class RawParagraph:
     lines: tuple[str, ...]
     hint: Optional[str]
     locator: Optional[str]
+    date_kind: Optional[str]  # "dates_header" or "date_line" for a paragraph of one such line, else None
+
+
+def date_kind(line: str, rules: StructureRules) -> Optional[str]:
+    """Return "dates_header" or "date_line" when trimmed `line` is one (a header first), else None."""
+    if rules.dates_header_re.match(line):
+        return "dates_header"
+    if rules.date_line_re.match(line):
+        return "date_line"
+    return None
 
 
 @dataclass(frozen=True)
@@ -46,8 +56,10 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     separates it from its description or the next block.
     """
     out: list[RawParagraph] = []
+    text, origins = doc.text, doc.origins
     offset = 0
     run: list[tuple[int, int, str]] = []  # (line index, line start offset, line)
+    kind: Optional[str] = None  # date kind of the run's last line
 
     def flush() -> None:
         if not run:
@@ -56,24 +68,27 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
         last_i, last_off, last = run[-1]
         start = first_off + (len(first) - len(first.lstrip()))
         end = last_off + len(last.rstrip())
-        origin = doc.origin(first_i)
-        where = common_locator([doc.origin(i).locator for i, _, _ in run])
-        out.append(RawParagraph(doc.text[start:end], start, end, first_i, last_i,
-                                tuple(line for _, _, line in run), origin.hint, where))
+        if origins is None:  # plain text: lines have no tag and no locator
+            hint, where = None, None
+        else:
+            hint, where = origins[first_i].hint, common_locator([origins[i].locator for i, _, _ in run])
+        out.append(RawParagraph(text[start:end], start, end, first_i, last_i, tuple(line for _, _, line in run),
+                                hint, where, kind if len(run) == 1 else None))
         run.clear()
 
     after_date = False
-    for i, line in enumerate(doc.text.split("\n")):
+    for i, line in enumerate(text.split("\n")):
         stripped = line.strip()
         if stripped:
-            is_date = bool(rules.date_line_re.match(stripped) or rules.dates_header_re.match(stripped))
+            line_kind = date_kind(stripped, rules)
             # An HTML block element starts a new paragraph even without a blank line.
-            new_block = doc.origins is not None and run and doc.origins[i].locator != doc.origins[run[-1][0]].locator \
-                and doc.origins[i].hint != "list"
-            if run and (is_date or after_date or new_block):
+            new_block = origins is not None and run and origins[i].locator != origins[run[-1][0]].locator \
+                and origins[i].hint != "list"
+            if run and (line_kind is not None or after_date or new_block):
                 flush()
             run.append((i, offset, line))
-            after_date = is_date
+            kind = line_kind
+            after_date = line_kind is not None
         else:
             flush()
             after_date = False
@@ -107,7 +122,7 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
     out: list[RawParagraph] = []
     in_targets = False
     for p in paras:
-        if len(p.lines) == 1 and rules.dates_header_re.match(p.text):
+        if p.date_kind == "dates_header":
             in_targets = True
             out.append(p)
             continue
@@ -126,7 +141,7 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
             origin = doc.origin(p.first_line + k)
             start = offset + body_start
             parts.append(RawParagraph(body, start, start + len(body), p.first_line + k, p.first_line + k, (body,),
-                                      origin.hint, origin.locator))
+                                      origin.hint, origin.locator, date_kind(body, rules)))
             offset += len(line) + 1
         if parts and (len(parts) > 1 or parts[0].char_start != p.char_start):
             out.extend(parts)
@@ -139,11 +154,10 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
 def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
     k = rules.kinds
-    if len(p.lines) == 1:
-        if rules.dates_header_re.match(p.text):
-            return "dates_header", k.dates_header.id
-        if rules.date_line_re.match(p.text):
-            return "date_line", k.date_line.id
+    if p.date_kind == "dates_header":
+        return "dates_header", k.dates_header.id
+    if p.date_kind == "date_line":
+        return "date_line", k.date_line.id
     if all(rules.list_item_re.match(line) or rules.numbered_item_re.match(line) for line in p.lines):
         if len(p.lines) == 1 and rules.numbered_item_re.match(p.lines[0]):
             return "numbered_item", k.numbered_item.id
@@ -214,6 +228,8 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     owner: list[dict] = []
     # The title, and the 'Published' line when it follows closely, belong to the document itself.
     header_end = next((j for j in range(min(3, len(paras))) if rules.published_re.match(paras[j].text)), 0)
+    # Each heading's sub-section, once: a heading is asked both for itself and as the next one's successor.
+    subs = [rules.subsection(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
         pid = f"p{i + 1:04d}"
@@ -222,9 +238,8 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
             continue
         if kind == "heading":
             theme = tree.rules.theme_name(p.text)
-            sub = rules.subsection(p.text)
-            nxt = paras[i + 1] if i + 1 < len(paras) else None
-            next_is_sub = nxt is not None and kinds[i + 1][0] == "heading" and rules.subsection(nxt.text) is not None
+            sub = subs[i]
+            next_is_sub = i + 1 < len(paras) and kinds[i + 1][0] == "heading" and subs[i + 1] is not None
             if theme is not None:
                 tree.theme = tree.open("theme", 1, tree.root, p.text, pid, rules.theme.id, theme=theme)
                 tree.programme = tree.subsection = tree.heading = tree.preamble = None
@@ -270,11 +285,11 @@ def segment(doc: Document) -> Segmented:
                                           "Delivery approach / Commitment milestones sub-sections under a theme)")
     para_rows = []
     for i, (p, (kind, rule_id), sec) in enumerate(zip(paras, kinds, owner)):
-        first, last = doc.origin(p.first_line), doc.origin(p.last_line)
+        line_start, line_end = doc.raw_lines(p.first_line, p.last_line)
         para_rows.append(ParagraphRow(
             doc_id=doc.doc_id, paragraph_id=f"p{i + 1:04d}", section_id=sec["section_id"], sequence=i + 1, kind=kind,
-            text=p.text, char_start=p.char_start, char_end=p.char_end, line_start=first.line_start,
-            line_end=last.line_end, source_locator=p.locator, rule_id=rule_id,
+            text=p.text, char_start=p.char_start, char_end=p.char_end, line_start=line_start,
+            line_end=line_end, source_locator=p.locator, rule_id=rule_id,
         ))
         sec["paras"].append(para_rows[-1])
     return Segmented(tuple(para_rows), tuple(section_rows(sections)))
@@ -282,22 +297,26 @@ def segment(doc: Document) -> Segmented:
 
 def section_rows(sections: list[dict]) -> list[SectionRow]:
     """Return SectionRows with spans covering each section's subtree."""
-    by_id = {s["section_id"]: s for s in sections}
-    span: dict[str, list] = {}
+    index = {s["section_id"]: i for i, s in enumerate(sections)}
+    spans: list[Optional[list[int]]] = []  # [char_start, char_end, line_start, line_end] of each subtree
     for s in sections:
-        for p in s["paras"]:
-            node: Optional[dict] = s
-            while node is not None:
-                cur = span.get(node["section_id"])
-                if cur is None:
-                    span[node["section_id"]] = [p.char_start, p.char_end, p.line_start, p.line_end]
-                else:
-                    cur[0], cur[1] = min(cur[0], p.char_start), max(cur[1], p.char_end)
-                    cur[2], cur[3] = min(cur[2], p.line_start), max(cur[3], p.line_end)
-                node = by_id.get(node["parent_id"]) if node["parent_id"] else None
+        paras = s["paras"]
+        spans.append([min(p.char_start for p in paras), max(p.char_end for p in paras),
+                      min(p.line_start for p in paras), max(p.line_end for p in paras)] if paras else None)
+    # A section is opened after its parent, so folding the sections in reverse order into their
+    # parents gives each one its whole subtree before it is folded into its own parent.
+    for i in reversed(range(len(sections))):
+        parent_id, span = sections[i]["parent_id"], spans[i]
+        if parent_id is None or span is None:
+            continue
+        j = index[parent_id]
+        assert j < i, "a section is opened after its parent"
+        cur = spans[j]
+        spans[j] = list(span) if cur is None else [min(cur[0], span[0]), max(cur[1], span[1]),
+                                                   min(cur[2], span[2]), max(cur[3], span[3])]
     rows = []
-    for s in sections:
-        cs, ce, ls, le = span[s["section_id"]]
+    for s, span in zip(sections, spans):
+        cs, ce, ls, le = span
         fields = {k: v for k, v in s.items() if k not in ("paras", "holds_milestones")}
         rows.append(SectionRow(**fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
     return rows
