@@ -37,7 +37,7 @@ class _Lines:
     def span(self, start: int, end: int) -> tuple[int, int]:
         first = bisect_right(self.starts, start) - 1
         last = bisect_right(self.starts, max(start, end - 1)) - 1
-        return self.doc.origin(first).line_start, self.doc.origin(last).line_end
+        return self.doc.raw_lines(first, last)
 
 
 def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int, list[int]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
@@ -21,6 +22,10 @@ from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
 TOKEN_RE = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
+# The same tokens as split pieces: [gap, token, gap, token, ..., gap], the gaps being white space or empty.
+TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+# A digit anchor: a run of digits from its first ASCII digit.
+DIGITS_RE = re.compile(r"[0-9]\d*")
 SEPARATOR = "\n"
 FIRST_FLAG, LAST_FLAG = 19, 63
 
@@ -55,8 +60,8 @@ class Matchers:
     quantity: Any
     prefixes: Any  # PhraseMatcher of the temporal prefix phrases
     comparators: Any
-    anchor_re: re.Pattern
-    anchor_re_i: re.Pattern  # for a text whose lower-casing changes its length
+    word_re: re.Pattern  # an anchor word with the character before it (see anchors)
+    word_re_i: re.Pattern  # the same, for a text whose lower-casing changes its length
     temporal_words: frozenset[str]
     quantity_words: frozenset[str]
     bank: Any = None
@@ -75,18 +80,31 @@ class Matchers:
         return Doc(self.nlp.vocab, words=[t for _, _, t in self.tokens(phrase)])
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """Return the (start, end) of the temporal and the quantity anchors of `text`, in one scan."""
-        temporal, quantity = [], []
+        """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
+
+        An anchor is a digit run or an anchor word, not preceded by a letter (a word not followed
+        by one either). Digit runs and words are found by two scans: a word scan that opens on
+        the character before the word only tries the starts of words, not their every letter.
+        """
         t_words, q_words = self.temporal_words, self.quantity_words
         t_digits = self.rules.classes[self.rules.windows.temporal.digits]
         q_digits = self.rules.classes[self.rules.windows.quantity.digits]
         low = text.lower()
-        found = self.anchor_re.finditer(low) if len(low) == len(text) else self.anchor_re_i.finditer(text)
-        for mt in found:
-            a, b = mt.span()
-            if (a and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha() and not mt.group()[0].isdigit()):
-                continue  # inside a longer word
-            w = mt.group().lower()
+        same_length = len(low) == len(text)
+        found: list[tuple[int, int, str]] = []
+        for mt in DIGITS_RE.finditer(low if same_length else text):
+            a = mt.start()
+            if not (a and text[a - 1].isalpha()):  # else inside a word ("A2021")
+                found.append((a, mt.end(), mt.group()))
+        # The newline stands for the character before the text, so a match's start is its word's start in `text`.
+        words = self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text)
+        for mt in words:
+            a, b = mt.start(), mt.end() - 1
+            if not ((a and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha())):  # else inside a word
+                found.append((a, b, mt.group()[1:].lower()))
+        found.sort()
+        temporal, quantity = [], []
+        for a, b, w in found:
             if w[0].isdigit():
                 if w in t_digits:
                     temporal.append((a, b))
@@ -129,15 +147,18 @@ class Matchers:
                 a -= 1
             while b < pe and not text[b].isspace():
                 b += 1
-            toks = [mt.span() for mt in TOKEN_RE.finditer(text, a, b)]
-            if toks:
-                words.extend([text[s0:e0] for s0, e0 in toks])
-                starts.extend([s0 for s0, _ in toks])
-                ends.extend([e0 for _, e0 in toks])
-                spaces.extend([toks[k + 1][0] > toks[k][1] for k in range(len(toks) - 1)])
+            # Split, the window's tokens and their offsets come from C loops, not one match object a token.
+            pieces = TOKEN_SPLIT_RE.split(text[a:b])
+            n = len(pieces) // 2
+            if n:
+                offsets = list(accumulate(map(len, pieces), initial=a))  # token k spans offsets[2k+1]..[2k+2]
+                words.extend(pieces[1::2])
+                starts.extend(offsets[1:-1:2])
+                ends.extend(offsets[2::2])
+                spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
                 spaces.append(True)
-                para.extend([pi] * len(toks))
-                window.extend([wi] * len(toks))
+                para.extend([pi] * n)
+                window.extend([wi] * n)
             words.append(SEPARATOR)
             starts.append(b)
             ends.append(b)
@@ -276,12 +297,16 @@ def matchers() -> Matchers:
                  PhraseMatcher(nlp.vocab, attr="LOWER"),
                  PhraseMatcher(nlp.vocab, attr="LOWER"), re.compile(""), re.compile(""),
                  anchor_words(rules, rules.windows.temporal.anchors), anchor_words(rules, rules.windows.quantity.anchors))
-    # One scan of the lower-cased text finds every anchor: a digit run or an anchor word.
-    # Every branch starts with a literal character, so the regex engine skips ahead on a first-character set.
-    alternation = "|".join([rf"{d}\d*" for d in "0123456789"] + trie_branches(sorted(m.temporal_words | m.quantity_words)))
-    m.anchor_re = re.compile(alternation)
+    # An anchor word is found with the character before it, which is none of the words' letters, and is
+    # not followed by one of them: the pattern opens with a character class, so the regex engine skips
+    # ahead to the characters that may stand before a word instead of trying every letter of every word.
+    # (A word inside a longer word that has other letters is dropped by anchors().)
+    words = sorted(m.temporal_words | m.quantity_words)
+    letters = re.escape("".join(sorted({ch for w in words for ch in w})))
+    word = f"[^{letters}](?:{'|'.join(trie_branches(words))})(?![{letters}])" if words else "(?!)"
+    m.word_re = re.compile(word)
     m.bank = bank
-    m.anchor_re_i = re.compile(alternation, re.IGNORECASE)
+    m.word_re_i = re.compile(word, re.IGNORECASE)
     for matcher, group in ((m.temporal, rules.temporal), (m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
             key = nlp.vocab.strings.add(rule.id)
