@@ -17,7 +17,7 @@ from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, Target
 from .segment import Segmented
 
 _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
-_KEY_GAPS = re.compile(r"[^\w%£]+")
+_KEY_WORDS = re.compile(r"[\w%£]+")
 _DATE_VALUE = re.compile(r"^dates?\s*:\s*(?P<value>.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -39,7 +39,7 @@ def slug(text: str) -> str:
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
-    return " ".join(_KEY_GAPS.sub(" ", text.lower()).split())
+    return " ".join(_KEY_WORDS.findall(text.lower()))  # the runs between gaps: gaps become single spaces
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:

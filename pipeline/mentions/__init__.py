@@ -6,6 +6,7 @@ spaCy is imported only when it is first called (never by the CLI's import).
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 
 from ..document import Document, Finding
@@ -28,11 +29,9 @@ class _Lines:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.starts = [0]
-        pos = doc.text.find("\n")
-        while pos >= 0:
-            self.starts.append(pos + 1)
-            pos = doc.text.find("\n", pos + 1)
+        # Line k starts after k newlines and the k lines before it.
+        lengths = accumulate(map(len, doc.text.split("\n")), initial=0)
+        self.starts = [k + n for k, n in enumerate(lengths)][:-1]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         first = bisect_right(self.starts, start) - 1

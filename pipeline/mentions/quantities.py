@@ -209,43 +209,51 @@ class QuantityReader:
         sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
         """
         s = self.v.subjects
-        words = [(mt.start(), mt.end(), mt.group()) for mt in WORD_RE.finditer(text, pos, min(end, pos + 90))]
+        words = WORD_RE.findall(text, pos, min(end, pos + 90))  # strings only: offsets are found for the subject's ends
         k = 0
         if after_of:
-            if not words or words[0][2].lower() not in self.of_words:
+            if not words or words[0].lower() not in self.of_words:
                 return None
             k = 1
-            if k < len(words) and words[k][2].lower() == "the":
+            if k < len(words) and words[k].lower() == "the":
                 k += 1
-        while k < len(words) and words[k][2].lower() in self.leading_skip:
+        while k < len(words) and words[k].lower() in self.leading_skip:
             k += 1
-        out: list[tuple[int, int, str]] = []
+        first = k
+        out: list[str] = []  # words[first:first + len(out)]
         found_plural = False
         while k < len(words) and len(out) < s.max_words:
-            a, b, word = words[k]
+            word = words[k]
             if not any(ch.isalpha() for ch in word) or not word[0].isalnum():
                 break
             if self.is_stop(word):
-                nxt = words[k + 1][2] if k + 1 < len(words) else ""
+                nxt = words[k + 1] if k + 1 < len(words) else ""
                 if word.lower() in self.joiners and out and not found_plural and nxt[:1].isalpha() \
                         and not self.is_stop(nxt):
-                    out.append(words[k])
+                    out.append(word)
                     k += 1
                     continue
                 break
-            out.append(words[k])
+            out.append(word)
             k += 1
             if self.plural(word.split("-")[-1]):
                 found_plural = True
                 break
         if not found_plural:
-            cut = next((n for n, w in enumerate(out) if n and self.verb_like(w[2])), len(out))
+            cut = next((n for n, w in enumerate(out) if n and self.verb_like(w)), len(out))
             out = out[:cut]
-        while out and out[-1][2].lower() in self.joiners:
+        while out and out[-1].lower() in self.joiners:
             out.pop()
         if not out:
             return None
-        return out[0][0], out[-1][1], found_plural
+        # Only white space lies between two words (every other character is a word of its own), so
+        # each word is the first occurrence of its text after the previous one.
+        at, offsets = pos, []
+        for word in words[:first + len(out)]:
+            at = text.find(word, at)
+            offsets.append(at)
+            at += len(word)
+        return offsets[first], offsets[-1] + len(out[-1]), found_plural
 
 
 def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]]:
@@ -274,10 +282,14 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
+    readings: dict[tuple, Optional[Reading]] = {}  # a document repeats its numbers: each is read once
     for rule, s, e in found:
         if rule.role != "quantity":
             continue
-        reading = reader.read(words[s:e], spaces[s:e])
+        key = (tuple(words[s:e]), tuple(spaces[s:e]))
+        if key not in readings:
+            readings[key] = reader.read(words[s:e], spaces[s:e])
+        reading = readings[key]
         if reading is None:
             continue
         a0, a1 = s + reading.amount[0], s + reading.amount[1]

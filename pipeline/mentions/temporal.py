@@ -45,6 +45,8 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, st
             for s in ending.get(at, ()):
                 yield from starts(s, depth + 1)
 
+    firsts: dict[int, set[int]] = {}  # the chain starts of a token, found once: many matches share a start
+
     for rule, s, e in m.matches(m.temporal, wd):
         while e - s > 1 and wd.words[e - 1] in (".", ","):
             e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
@@ -53,7 +55,9 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, st
             vetoes.append((wd.starts[s], ce))
             continue
         rank = m.order_of[rule.id]
-        for first in set(starts(s, 0)):
+        if s not in firsts:
+            firsts[s] = set(starts(s, 0))
+        for first in firsts[s]:
             found.append((wd.starts[first], ce, rank, rule.id, wd.para[s]))
     return found, vetoes
 
