@@ -13,7 +13,7 @@ from typing import Optional
 
 from .document import Document, InputError
 from .milestone_rules import milestone_rules
-from .models import ParagraphRow, SectionRow
+from .models import ParagraphRow, SectionRow, validated
 from .structure import StructureRules, structure_rules
 
 
@@ -283,15 +283,17 @@ def segment(doc: Document) -> Segmented:
     if not any(s["kind"] == "programme" for s in sections):
         raise InputError(doc.source_file, "no recognisable plan structure (no programme with Background / "
                                           "Delivery approach / Commitment milestones sub-sections under a theme)")
-    para_rows = []
+    fields = []
     for i, (p, (kind, rule_id), sec) in enumerate(zip(paras, kinds, owner)):
         line_start, line_end = doc.raw_lines(p.first_line, p.last_line)
-        para_rows.append(ParagraphRow(
+        fields.append(dict(
             doc_id=doc.doc_id, paragraph_id=f"p{i + 1:04d}", section_id=sec["section_id"], sequence=i + 1, kind=kind,
             text=p.text, char_start=p.char_start, char_end=p.char_end, line_start=line_start,
             line_end=line_end, source_locator=p.locator, rule_id=rule_id,
         ))
-        sec["paras"].append(para_rows[-1])
+    para_rows = validated(ParagraphRow, fields)
+    for row, sec in zip(para_rows, owner):
+        sec["paras"].append(row)
     return Segmented(tuple(para_rows), tuple(section_rows(sections)))
 
 
@@ -318,5 +320,5 @@ def section_rows(sections: list[dict]) -> list[SectionRow]:
     for s, span in zip(sections, spans):
         cs, ce, ls, le = span
         fields = {k: v for k, v in s.items() if k not in ("paras", "holds_milestones")}
-        rows.append(SectionRow(**fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
-    return rows
+        rows.append(dict(fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
+    return validated(SectionRow, rows)

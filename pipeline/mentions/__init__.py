@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..document import Document, Finding
 from ..milestones import MilestoneResult
-from ..models import QuantityRow, TemporalRow
+from ..models import QuantityRow, TemporalRow, validated
 from ..segment import Segmented
 
 
@@ -87,7 +87,7 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
         p = paras[x.paragraph]
         ls, le = lines.span(x.char_start, x.char_end)
         per = x.period
-        temporal.append(TemporalRow(
+        temporal.append(dict(
             doc_id=doc.doc_id, expression_id=f"t{i + 1:04d}", paragraph_id=p.paragraph_id,
             milestone_id=milestone_of.get(p.paragraph_id), section_path=path_of[p.section_id],
             text=text[x.char_start:x.char_end], kind=per.kind, start_date=per.start, end_date=per.end,
@@ -111,11 +111,12 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
         p = paras[q.paragraph]
         ls, le = lines.span(q.start, q.end)
         r = q.reading
-        quantities.append(QuantityRow(
+        quantities.append(dict(
             doc_id=doc.doc_id, quantity_id=f"n{i + 1:04d}", paragraph_id=p.paragraph_id,
             milestone_id=milestone_of.get(p.paragraph_id), text=text[q.start:q.end],
             amount_text=text[q.core_start:q.core_end], value=r.value, value_from=q.value_from, unit=r.unit,
             multiplier=r.multiplier, comparator=q.comparator, subject=q.subject,
             char_start=q.start, char_end=q.end, line_start=ls, line_end=le, rule_id=q.rule_id,
         ))
-    return MentionsResult(tuple(temporal), tuple(quantities), tuple(findings))
+    return MentionsResult(tuple(validated(TemporalRow, temporal)), tuple(validated(QuantityRow, quantities)),
+                          tuple(findings))
