@@ -57,43 +57,46 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     """
     out: list[RawParagraph] = []
     text, origins = doc.text, doc.origins
-    offset = 0
-    run: list[tuple[int, int, str]] = []  # (line index, line start offset, line)
+    lines = text.split("\n")
+    first, first_offset = -1, 0  # the open run's first line and its offset (-1: no run is open)
     kind: Optional[str] = None  # date kind of the run's last line
 
-    def flush() -> None:
-        if not run:
-            return
-        first_i, first_off, first = run[0]
-        last_i, last_off, last = run[-1]
-        start = first_off + (len(first) - len(first.lstrip()))
-        end = last_off + len(last.rstrip())
+    def close(last: int, last_offset: int) -> None:
+        """Append the paragraph of lines first..last, the last starting at `last_offset`."""
+        head, tail = lines[first], lines[last]
+        start = first_offset + (len(head) - len(head.lstrip()))
+        end = last_offset + len(tail.rstrip())
         if origins is None:  # plain text: lines have no tag and no locator
             hint, where = None, None
         else:
-            hint, where = origins[first_i].hint, common_locator([origins[i].locator for i, _, _ in run])
-        out.append(RawParagraph(text[start:end], start, end, first_i, last_i, tuple(line for _, _, line in run),
-                                hint, where, kind if len(run) == 1 else None))
-        run.clear()
+            hint, where = origins[first].hint, common_locator([o.locator for o in origins[first:last + 1]])
+        out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), hint, where,
+                                kind if first == last else None))
 
     after_date = False
-    for i, line in enumerate(text.split("\n")):
-        stripped = line.strip()
-        if stripped:
-            line_kind = date_kind(stripped, rules)
+    offset = previous_offset = 0
+    for i, line in enumerate(lines):
+        if line.strip():
+            line_kind = date_kind(line.strip(), rules)
             # An HTML block element starts a new paragraph even without a blank line.
-            new_block = origins is not None and run and origins[i].locator != origins[run[-1][0]].locator \
+            new_block = origins is not None and first >= 0 and origins[i].locator != origins[i - 1].locator \
                 and origins[i].hint != "list"
-            if run and (line_kind is not None or after_date or new_block):
-                flush()
-            run.append((i, offset, line))
+            if first >= 0 and (line_kind is not None or after_date or new_block):
+                close(i - 1, previous_offset)
+                first = -1
+            if first < 0:
+                first, first_offset = i, offset
             kind = line_kind
             after_date = line_kind is not None
         else:
-            flush()
+            if first >= 0:
+                close(i - 1, previous_offset)
+                first = -1
             after_date = False
+        previous_offset = offset
         offset += len(line) + 1
-    flush()
+    if first >= 0:
+        close(len(lines) - 1, previous_offset)
     return out
 
 

@@ -19,6 +19,8 @@ def csv_schema(schema: pa.Schema) -> pa.Schema:
 
 def csv_ready(table: pa.Table) -> pa.Table:
     """Return `table` with every list column replaced by its JSON-array text."""
+    if not any(pa.types.is_list(field.type) for field in table.schema):
+        return table  # nothing to convert (its schema metadata does not reach the CSV)
     columns = []
     for field, column in zip(table.schema, table.columns):
         if pa.types.is_list(field.type):
