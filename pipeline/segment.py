@@ -76,8 +76,9 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     after_date = False
     offset = previous_offset = 0
     for i, line in enumerate(lines):
-        if line.strip():
-            line_kind = date_kind(line.strip(), rules)
+        stripped = line.strip()
+        if stripped:
+            line_kind = date_kind(stripped, rules)
             # An HTML block element starts a new paragraph even without a blank line.
             new_block = origins is not None and first >= 0 and origins[i].locator != origins[i - 1].locator \
                 and origins[i].hint != "list"

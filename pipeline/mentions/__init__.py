@@ -6,8 +6,8 @@ spaCy is imported only when it is first called (never by the CLI's import).
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ..document import Document, Finding
 from ..milestones import MilestoneResult

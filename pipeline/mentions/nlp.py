@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Iterable
 
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
@@ -147,7 +147,8 @@ class Matchers:
                 a -= 1
             while b < pe and not text[b].isspace():
                 b += 1
-            # Split, the window's tokens and their offsets come from C loops, not one match object a token.
+            # One split gives the window's tokens and the gaps between them, and their offsets are the running
+            # sum of the pieces' lengths: C loops, not a match object per token.
             pieces = TOKEN_SPLIT_RE.split(text[a:b])
             n = len(pieces) // 2
             if n:
