@@ -162,8 +162,9 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         return "dates_header", k.dates_header.id
     if p.date_kind == "date_line":
         return "date_line", k.date_line.id
-    if all(rules.list_item_re.match(line) or rules.numbered_item_re.match(line) for line in p.lines):
-        if len(p.lines) == 1 and rules.numbered_item_re.match(p.lines[0]):
+    bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
+    if all(bullet(line) or numbered(line) for line in p.lines):
+        if len(p.lines) == 1 and numbered(p.lines[0]):
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
     if p.hint is not None:  # a page's heading or list item, known from its tag (rules/html.yaml)
@@ -236,11 +237,11 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     subs = [rules.subsection(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
-        pid = f"p{i + 1:04d}"
         if i <= header_end:
             owner.append(tree.root)
             continue
         if kind == "heading":
+            pid = f"p{i + 1:04d}"
             theme = tree.rules.theme_name(p.text)
             sub = subs[i]
             next_is_sub = i + 1 < len(paras) and kinds[i + 1][0] == "heading" and subs[i + 1] is not None
