@@ -40,6 +40,12 @@ class _Workstream(StrictModel):
     max_words: int
 
 
+class _Truncation(StrictModel):
+    id: str
+    min_words: int
+    complete_end: str
+
+
 class MilestoneRuleFile(StrictModel):
     version: int
     status_flag: _Pattern
@@ -49,6 +55,7 @@ class MilestoneRuleFile(StrictModel):
     workstreams: list[_Workstream]
     pending: _Pattern
     notes: _Pattern
+    truncation: _Truncation
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ class MilestoneRules:
         self.workstreams = [(w, re.compile(w.pattern, i)) for w in data.workstreams]
         self.pending_re = re.compile(data.pending.pattern, i)
         self.notes_re = re.compile(data.notes.pattern, i)
+        self.complete_end_re = re.compile(data.truncation.complete_end)
 
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         """Return (text without its trailing flag, the flag or None)."""
@@ -143,6 +151,11 @@ class MilestoneRules:
                 return None, None, label[len(q):].strip() or None
         return None, None, None
 
+    def breaks_off(self, text: str) -> bool:
+        """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation."""
+        t = text.rstrip()
+        return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t)
+
     def workstream(self, description: str) -> Optional[str]:
         """Return the short label a description starts with (the first workstream rule that fits), or None."""
         for rule, regex in self.workstreams:
@@ -155,7 +168,7 @@ class MilestoneRules:
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
     pats = {rules.status_flag.id: rules.status_flag.pattern,
             rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
-            rules.target_label.id: rules.target_label.number}
+            rules.target_label.id: rules.target_label.number, rules.truncation.id: rules.truncation.complete_end}
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones")

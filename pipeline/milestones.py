@@ -30,6 +30,7 @@ class MilestoneResult:
     milestones: tuple[MilestoneRow, ...]
     targets: tuple[TargetRow, ...]
     findings: tuple[Finding, ...]
+    truncated_at: Optional[ParagraphRow] = None  # the last paragraph, when the document stops inside a milestone
 
 
 def slug(text: str) -> str:
@@ -235,7 +236,24 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         targets.extend(builder.targets)
         findings.extend(builder.findings)
     findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m.paragraph_ids}))
-    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings))
+    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings),
+                           truncated_at(seg, findings, rules))
+
+
+def truncated_at(seg: Segmented, findings: list[Finding], rules: MilestoneRules) -> Optional[ParagraphRow]:
+    """Return the document's last paragraph when it stops inside a milestone (rule milestone.truncated), else None.
+
+    That is a 'Dates:' header with no targets, or leftover milestone text that breaks off.
+    """
+    if not seg.paragraphs:
+        return None
+    last = seg.paragraphs[-1]
+    codes = {f.code for f in findings if f.paragraph_id == last.paragraph_id}
+    if "dates_without_targets" in codes:
+        return last
+    if "unplaced_paragraph" in codes and rules.breaks_off(last.text):
+        return last
+    return None
 
 
 def stray_date_lines(seg: Segmented, consumed: set[str]) -> list[Finding]:

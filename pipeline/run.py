@@ -10,10 +10,6 @@ from .document import Document, Finding, InputError
 from .models import DocumentRow, QualityRow, Row
 
 
-# Findings on a document's last paragraph that mean the file stops inside a milestone.
-TRUNCATION_CODES = frozenset({"unplaced_paragraph", "dates_without_targets", "unparsed_date"})
-
-
 @dataclass
 class DocumentTables:
     """Every output row for one document, by table name."""
@@ -81,9 +77,8 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
     findings.extend(ms.findings)
     if not ms.milestones and not allow_empty:
         raise InputError(source, "no milestones found (use --allow-empty to accept a plan without milestones)")
-    last = seg.paragraphs[-1]
-    if any(f.paragraph_id == last.paragraph_id and f.code in TRUNCATION_CODES for f in ms.findings):
-        raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
+    if ms.truncated_at is not None:
+        raise InputError(source, f"truncated: the file ends inside a milestone (line {ms.truncated_at.line_start})")
     with stage("mentions"):
         mentions = extract_mentions(doc, seg, ms)
     findings.extend(mentions.findings)

@@ -264,3 +264,48 @@ def test_same_output_twice_is_byte_identical(workdir, good_output):
     result = CliRunner().invoke(main, ["extract", str(PLAN), "--out", str(workdir / "out")])
     assert result.exit_code == 0
     assert snapshot(workdir / "out") == snapshot(good_output)
+
+
+FOOTER_PLAN = """Footer Plan
+Published 2 May 2024
+
+Build - overview
+
+Text.
+
+Widget programme
+
+Background
+
+Why.
+
+Commitment milestones
+
+First widget shipped.
+
+Date: May 2024
+
+{footer}
+"""
+
+
+@pytest.mark.parametrize("footer", [
+    "© Crown copyright 2024",
+    "Contact us\n\nFor more information email enquiries@example.org",
+    "Page last reviewed: 2 May 2024",
+    "Glossary\n\nICS: integrated care system",
+    "This page was last updated after the board agreed the milestones above.",
+], ids=["copyright", "contact", "reviewed", "glossary", "sentence"])
+def test_a_footer_after_the_last_milestone_is_not_truncation(footer):
+    got = extract_text(FOOTER_PLAN.format(footer=footer))
+    assert [m.description for m in got.tables["milestones"]] == ["First widget shipped."]
+    assert {q.code for q in got.tables["quality"]} <= {"unplaced_paragraph"}
+
+
+@pytest.mark.parametrize("cut", [
+    "Second widget designed and built for all of the",
+    "Dates:",
+], ids=["description-breaks-off", "dates-without-targets"])
+def test_a_plan_that_breaks_off_inside_a_milestone_is_truncated(cut):
+    with pytest.raises(InputError, match="truncated: the file ends inside a milestone"):
+        extract_text(FOOTER_PLAN.format(footer=cut))
