@@ -44,6 +44,7 @@ class _Truncation(StrictModel):
     id: str
     min_words: int
     complete_end: str
+    furniture: str
 
 
 class MilestoneRuleFile(StrictModel):
@@ -104,6 +105,7 @@ class MilestoneRules:
         self.pending_re = re.compile(data.pending.pattern, i)
         self.notes_re = re.compile(data.notes.pattern, i)
         self.complete_end_re = re.compile(data.truncation.complete_end)
+        self.furniture_re = re.compile(data.truncation.furniture, i)
 
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         """Return (text without its trailing flag, the flag or None)."""
@@ -151,6 +153,10 @@ class MilestoneRules:
                 return None, None, label[len(q):].strip() or None
         return None, None, None
 
+    def is_furniture(self, text: str) -> bool:
+        """Whether a paragraph is page furniture (a footer: copyright, contact, last reviewed…)."""
+        return bool(self.furniture_re.match(text.strip()))
+
     def breaks_off(self, text: str) -> bool:
         """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation."""
         t = text.rstrip()
@@ -168,7 +174,8 @@ class MilestoneRules:
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
     pats = {rules.status_flag.id: rules.status_flag.pattern,
             rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
-            rules.target_label.id: rules.target_label.number, rules.truncation.id: rules.truncation.complete_end}
+            rules.target_label.id: rules.target_label.number, rules.truncation.id: rules.truncation.complete_end,
+            rules.truncation.id + ".furniture": rules.truncation.furniture}
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones")

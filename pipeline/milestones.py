@@ -243,15 +243,23 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
 def truncated_at(seg: Segmented, findings: list[Finding], rules: MilestoneRules) -> Optional[ParagraphRow]:
     """Return the document's last paragraph when it stops inside a milestone (rule milestone.truncated), else None.
 
-    That is a 'Dates:' header with no targets, or leftover milestone text that breaks off.
+    That is a 'Dates:' header with no targets, or leftover milestone text whose last paragraph
+    breaks off, unless the leftover text holds page furniture (then it is a footer).
     """
     if not seg.paragraphs:
         return None
+    codes: dict[str, set[str]] = {}
+    for f in findings:
+        codes.setdefault(f.paragraph_id, set()).add(f.code)
     last = seg.paragraphs[-1]
-    codes = {f.code for f in findings if f.paragraph_id == last.paragraph_id}
-    if "dates_without_targets" in codes:
+    if "dates_without_targets" in codes.get(last.paragraph_id, ()):
         return last
-    if "unplaced_paragraph" in codes and rules.breaks_off(last.text):
+    trailing = []
+    for p in reversed(seg.paragraphs):
+        if "unplaced_paragraph" not in codes.get(p.paragraph_id, ()):
+            break
+        trailing.append(p)
+    if trailing and rules.breaks_off(last.text) and not any(rules.is_furniture(p.text) for p in trailing):
         return last
     return None
 
