@@ -274,3 +274,37 @@ def test_an_unreadable_date_is_a_finding_not_a_failed_run(tmp_path, plan_text):
     quality = pq.read_table(out / "quality.parquet").to_pylist()
     assert [(q["code"], q["evidence"]) for q in quality] == [("unparsed_date", "Date: around the turn of the year")]
     assert run_cli("validate", str(out)).exit_code == 0
+
+
+def test_a_failed_run_leaves_no_trace_in_a_new_output_folder(tmp_path):
+    out = tmp_path / "new"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert run_cli("extract", str(empty), "--out", str(out)).exit_code == 2
+    assert not out.exists()
+
+
+def test_a_failed_run_adds_nothing_to_the_cache(tmp_path, plan_text):
+    """A good document beside a bad one: the run fails, and the good one's cache entry is not kept either."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text(plan_text, encoding="utf-8")
+    (raw / "z-bad.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run_cli("extract", str(raw), "--out", str(out)).exit_code == 2
+    assert list(out.iterdir()) == []
+
+
+def test_the_cache_remembers_the_options(tmp_path, plan_text):
+    """A plan with no milestones, accepted once with --allow-empty, is still rejected without it."""
+    import re
+
+    undated = re.sub(r"(?m)^(Date:.*|Dates:|.* by [A-Z][a-z]+ 20\d\d.*|.* - [A-Z][a-z]+ 20\d\d)$", "", plan_text)
+    path = tmp_path / "undated.txt"
+    path.write_text(undated, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("extract", str(path), "--out", str(out)).exit_code == 2
+    assert run_cli("extract", str(path), "--out", str(out), "--allow-empty").exit_code == 0
+    again = run_cli("extract", str(path), "--out", str(out))
+    assert again.exit_code == 2 and "no milestones found" in again.output

@@ -74,8 +74,10 @@ class OutputStage:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        self._created = not out_dir.exists()  # a failed run removes the folder it made
         out_dir.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        self.cache_dir = self.dir / ".cache-new"  # new cache entries, published on commit
         (self.dir / CSV_DIR).mkdir()
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._csv: dict[str, object] = {}
@@ -161,17 +163,24 @@ class OutputStage:
         (self.out_dir / CSV_DIR).mkdir(exist_ok=True)
         for name in files:  # the manifest is last, so a crash mid-move never looks up to date
             os.replace(self.dir / name, self.out_dir / name)
+        cache.publish(self.cache_dir, self.out_dir)
+        self._created = False
         self.abort()
 
     def abort(self) -> None:
-        """Drop the staging folder and everything in it."""
-        self._database.stop()
+        """Drop the staging folder and everything in it (and the output folder, when this run made it)."""
         for writer in list(self._parquet.values()) + list(self._csv.values()):
             try:
                 writer.close()
             except Exception:  # already closed, or failed mid-write: nothing to keep either way
                 pass
+        self._database.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self._created:
+            try:
+                self.out_dir.rmdir()  # only when empty: nothing of anyone else's is removed
+            except OSError:
+                pass
 
 
 def up_to_date(out_dir: Path, run_info: dict) -> bool:
