@@ -128,6 +128,14 @@ def _set(t: pa.Table, column: str, index: int, value) -> pa.Table:
     return t.set_column(i, t.schema.field(i), pa.array(values, t.schema.field(i).type))
 
 
+def _delete_rows(path: Path, table: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(f"DELETE FROM {table} WHERE rowid = (SELECT min(rowid) FROM {table})")
+    con.close()
+
+
 CORRUPTIONS = {
     "span_shifted": (lambda out: _rewrite(out, "paragraphs", lambda t: _set(t, "char_start", 5, t.column("char_start")[5].as_py() + 1)),
                      "paragraphs: span"),
@@ -144,6 +152,16 @@ CORRUPTIONS = {
     "csv_truncated": (lambda out: (out / "csv" / "milestones.csv").write_text(
         "\n".join((out / "csv" / "milestones.csv").read_text(encoding="utf-8").split("\n")[:3]) + "\n", encoding="utf-8"),
                       "milestones: csv"),
+    "csv_value_changed": (lambda out: (out / "csv" / "milestones.csv").write_text(
+        (out / "csv" / "milestones.csv").read_text(encoding="utf-8").replace("2021-07-31", "2021-07-30", 1),
+        encoding="utf-8"), "milestones: csv: CSV differs from the Parquet from line"),
+    "datapackage_missing": (lambda out: (out / "datapackage.json").unlink(), "datapackage.json: package"),
+    "datapackage_edited": (lambda out: (out / "datapackage.json").write_text(
+        (out / "datapackage.json").read_text(encoding="utf-8").replace('"type": "date"', '"type": "string"', 1),
+        encoding="utf-8"), "datapackage.json: package: does not match the models"),
+    "database_missing": (lambda out: (out / "plan.duckdb").unlink(), "plan.duckdb: database"),
+    "database_rows_deleted": (lambda out: _delete_rows(out / "plan.duckdb", "milestones"),
+                              "milestones: database: plan.duckdb has 218 rows, Parquet 219"),
     "milestone_span_not_its_paragraphs": (lambda out: _rewrite(out, "milestones", lambda t: _set(t, "char_end", 3, t.column("char_end")[3].as_py() - 1)),
                                           "milestones: span"),
 }
