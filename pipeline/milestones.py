@@ -151,7 +151,8 @@ class _ProgrammeBuilder:
             is_tbc = bool(period and period.is_tbc)
             rule_id = period.rule_id if period else "kind.date_line"
         published = self.doc.published_date
-        overdue = bool(due[1] and published and due[1] < published and status != "complete")
+        # Unknown (null) without a publication date or a due date: not the same as "not overdue".
+        overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
         self.targets.extend(targets)
         self.milestones.append(MilestoneRow(
             doc_id=self.doc.doc_id, milestone_id=mid, theme=self.programme.theme, programme=self.programme.title,

@@ -201,7 +201,7 @@ class MilestoneRow(Span):
             Check("milestone_partial_has_targets", "only a milestone with targets can be partial",
                   "status <> 'partial' OR n_targets > 0"),
             Check("milestone_overdue_not_complete", "a complete milestone is never overdue",
-                  "NOT is_overdue_at_publication OR status <> 'complete'"),
+                  "is_overdue_at_publication IS NOT TRUE OR status <> 'complete'"),
         ),
     )
     doc_id: str = _doc()
@@ -226,7 +226,9 @@ class MilestoneRow(Span):
     status: Literal["complete", "partial", "planned"] = Field(description="complete when flagged so; partial when some targets are complete; planned otherwise.")
     status_text: Optional[str] = Field(description="The status flag as written, e.g. '(complete)' or '(compete)'.")
     n_targets: int = Field(description="Number of target lines under 'Dates:' (0 for a single date line).")
-    is_overdue_at_publication: bool = Field(description="due_end before the publication date and status not complete.")
+    is_overdue_at_publication: Optional[bool] = Field(
+        description="due_end before the publication date and status not complete; null when the document has no "
+                    "publication date or the milestone no due date.")
     paragraph_ids: list[str] = Field(description="Paragraphs of the milestone: description, date line, targets.")
     rule_id: str = Field(description="Rule that parsed the due date (or the targets' date rule).")
 

@@ -58,7 +58,7 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
 
     Each stage runs inside `stage(name)`, so `make bench` can time the real wiring stage by stage.
     """
-    from .load import load_document
+    from .load import load_document, load_findings
     from .mentions import extract_mentions
     from .milestones import extract_milestones
     from .series import plan_key
@@ -73,7 +73,7 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
             raise InputError(source, exc.reason) from None
     with stage("milestones"):
         ms = extract_milestones(doc, seg)
-    findings: list[Finding] = [Finding("warning", "encoding", w) for w in doc.warnings]
+    findings: list[Finding] = load_findings(doc)
     findings.extend(ms.findings)
     if not ms.milestones and not allow_empty:
         raise InputError(source, "no milestones found (use --allow-empty to accept a plan without milestones)")

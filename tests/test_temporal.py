@@ -251,7 +251,8 @@ def test_without_a_publication_date_relative_expressions_are_findings():
     ts, _, got = mentions_in("Over the next 3 years and on 19 July, then in March 2024.", published="")
     assert [(r.text, r.start_date, r.resolution) for r in ts] == [
         ("on 19 July", D(2024, 7, 19), "paragraph_context"), ("in March 2024", D(2024, 3, 1), "explicit")]
-    assert [(q.code, q.evidence) for q in got.tables["quality"]] == [("unanchored_temporal", "Over the next 3 years")]
+    assert [(q.code, q.evidence) for q in got.tables["quality"]] == [
+        ("no_publication_date", None), ("unanchored_temporal", "Over the next 3 years")]
 
 
 def test_hard_wrapped_lines_and_html_spaces():
