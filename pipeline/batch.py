@@ -140,8 +140,11 @@ def bad_input_table(failures: list[tuple[str, str]]) -> pa.Table:
     from .models import QualityRow
     from .schema import to_table
 
+    def named(source: str, msg: str) -> str:  # the file's name, not the path it was given: outputs never depend on it
+        return PurePath(source).name + msg[len(source):] if msg.startswith(source + ": ") else msg
+
     rows = [QualityRow(doc_id=doc_id_of(Path(source)), finding_id=f"b{i + 1:04d}", severity="error",
-                       code="bad_input", message=msg) for i, (source, msg) in enumerate(failures)]
+                       code="bad_input", message=named(source, msg)) for i, (source, msg) in enumerate(failures)]
     return to_table(QualityRow, rows)
 
 
