@@ -282,6 +282,14 @@ def test_date_forms_not_yet_understood(when):
     ("(completed)", "complete", None),
     ("(Complete)", "complete", None),
     ("(compete)", "complete", "status_misspelt"),
+    ("[complete]", "complete", None),
+    ("(Complete.)", "complete", None),
+    ("- complete", "complete", None),
+    ("– complete", "complete", None),
+    ("(achieved)", "complete", None),
+    ("(on track)", "planned", None),
+    ("(partially complete)", "planned", "status_partially_complete"),
+    ("(delayed)", "planned", "status_delayed"),
     ("", "planned", None),
 ])
 def test_status_spellings_on_target_lines(flag, status, finding):
