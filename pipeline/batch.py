@@ -104,6 +104,7 @@ def fingerprint_inputs(files: list[Path]) -> tuple[dict[str, str], list[str]]:
 
 def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, jobs: int, use_cache: bool) -> Iterator[Outcome]:
     """Yield one Outcome per file, in input order; cached documents are not extracted again."""
+    cache_options = {"allow_empty": allow_empty}
     def read(path: Path) -> tuple[Optional[bytes], Optional[Outcome]]:
         try:
             data = storage.read_source(path)
@@ -111,7 +112,7 @@ def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, jobs: int, use
             return None, Outcome(str(path), error=str(exc))
         if use_cache:
             sha = hashlib.sha256(data).hexdigest()
-            hit = cache.load(out_dir, doc_id_of(path), sha)
+            hit = cache.load(out_dir, cache.entry_name(doc_id_of(path), sha, cache_options))
             if hit is not None:
                 return None, Outcome(str(path), sha, tables=hit, cached=True)
         return data, None
@@ -139,8 +140,11 @@ def bad_input_table(failures: list[tuple[str, str]]) -> pa.Table:
     from .models import QualityRow
     from .schema import to_table
 
+    def named(source: str, msg: str) -> str:  # the file's name, not the path it was given: outputs never depend on it
+        return PurePath(source).name + msg[len(source):] if msg.startswith(source + ": ") else msg
+
     rows = [QualityRow(doc_id=doc_id_of(Path(source)), finding_id=f"b{i + 1:04d}", severity="error",
-                       code="bad_input", message=msg) for i, (source, msg) in enumerate(failures)]
+                       code="bad_input", message=named(source, msg)) for i, (source, msg) in enumerate(failures)]
     return to_table(QualityRow, rows)
 
 
@@ -232,9 +236,10 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
                 rejected.append((outcome.source, outcome.error))
                 continue
             if use_cache:
+                entry = cache.entry_name(doc_id, outcome.sha256, {"allow_empty": allow_empty})
                 if not outcome.cached:
-                    cache.store(out_dir, doc_id, outcome.sha256, outcome.tables)
-                used_cache.add(cache.entry_name(doc_id, outcome.sha256))
+                    cache.store(stage.cache_dir, entry, outcome.tables)
+                used_cache.add(entry)
             for name, table in outcome.tables.items():
                 stage.append(name, table)
             sources[doc_id] = outcome.sha256

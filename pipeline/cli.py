@@ -164,16 +164,30 @@ def print_summary(summary, out_dir: str) -> None:
 @main.command()
 @click.argument("out_dir", default="output", type=click.Path(file_okay=False))
 def validate(out_dir: str) -> None:
-    """Check an output folder: schemas, keys, foreign keys, spans, declared row checks and the CSV mirror."""
-    from .storage import read_csv_mirror, read_tables
-    from .validate import check_csv, validate_tables
+    """Check an output folder: schemas, keys, foreign keys, spans, declared row checks, the CSV mirror,
+    datapackage.json and plan.duckdb."""
+    import json
+
+    from . import __version__
+    from .dictionary import datapackage
+    from .storage import DATAPACKAGE, database_summary, parquet_metadata, read_csv_bytes, read_json, read_tables
+    from .storage.database import sql_files
+    from .dictionary import view_summaries
+    from .validate import check_csv, check_database, check_package, validate_tables
 
     path = Path(out_dir)
     if not path.is_dir():
         raise BadInput(f"{out_dir}: no such output folder")
     try:
         tables = read_tables(path)
-        problems = validate_tables(tables) + check_csv(tables, read_csv_mirror(path, list(tables)))
+        problems = validate_tables(tables) + check_csv(tables, lambda name: read_csv_bytes(path, name))
+        if "documents" in tables:
+            meta = parquet_metadata(path, "documents")
+            sources = json.loads(meta.get("planextract.source_sha256", "{}"))
+            expected = datapackage(meta.get("planextract.pipeline_version", __version__), sources)
+            problems += check_package(read_json(path / DATAPACKAGE), expected)
+        counts, views = database_summary(path)
+        problems += check_database(counts, tables, views, [v for v, _ in view_summaries(sql_files())])
     except Exception as exc:  # an unreadable file is itself a finding: report it, don't crash
         raise BadInput(f"{out_dir}: cannot read output: {exc}".splitlines()[0]) from None
     if problems:

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import Optional
 
-from .document import Document, InputError, LineOrigin
+from .document import Document, Finding, InputError, LineOrigin
 
 # Characters that stand for a plain space; each maps to exactly one space so that
 # offsets and line numbers never move.
@@ -117,6 +117,16 @@ def load_text(source: str, data: bytes, published_re: re.Pattern) -> Document:
         published_date=find_published(text, published_re),
         warnings=tuple(warnings),
     )
+
+
+def load_findings(doc: Document) -> list[Finding]:
+    """Return what loading noticed: a fallback encoding, and a missing publication date."""
+    findings = [Finding("warning", "encoding", w) for w in doc.warnings]
+    if doc.published_date is None:
+        findings.append(Finding("warning", "no_publication_date",
+                                "no 'Published …' line with a day: dates without a year and relative dates are not "
+                                "anchored, and is_overdue_at_publication is null", rule_id="doc.published"))
+    return findings
 
 
 def load_document(source: str, data: bytes) -> Document:

@@ -15,6 +15,12 @@ class _Pattern(StrictModel):
     pattern: str
 
 
+class _FlagPattern(StrictModel):
+    id: str
+    pattern: str
+    known_only: bool = False  # a flag only when its words are a known status
+
+
 class _Finding(StrictModel):
     severity: str
     code: str
@@ -40,15 +46,23 @@ class _Workstream(StrictModel):
     max_words: int
 
 
+class _Truncation(StrictModel):
+    id: str
+    min_words: int
+    complete_end: str
+    furniture: str
+
+
 class MilestoneRuleFile(StrictModel):
     version: int
-    status_flag: _Pattern
+    status_flags: list[_FlagPattern]
     statuses: list[_Status]
     targets: list[_Pattern]
     target_label: _Label
     workstreams: list[_Workstream]
     pending: _Pattern
     notes: _Pattern
+    truncation: _Truncation
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,7 @@ class MilestoneRules:
     def __init__(self, data: MilestoneRuleFile):
         i = re.IGNORECASE
         self.data = data
-        self.flag_re = re.compile(data.status_flag.pattern, i)
+        self.flag_res = [(f, re.compile(f.pattern, i)) for f in data.status_flags]
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
@@ -96,19 +110,23 @@ class MilestoneRules:
         self.workstreams = [(w, re.compile(w.pattern, i)) for w in data.workstreams]
         self.pending_re = re.compile(data.pending.pattern, i)
         self.notes_re = re.compile(data.notes.pattern, i)
+        self.complete_end_re = re.compile(data.truncation.complete_end)
+        self.furniture_re = re.compile(data.truncation.furniture, i)
 
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         """Return (text without its trailing flag, the flag or None)."""
-        m = self.flag_re.search(text)
-        if not m:
-            return text.strip(), None
-        word = " ".join(m.group("word").lower().split())
-        status = self.status_of.get(word)
-        if status is None and grammar().parse(word) is not None:
-            return text.strip(), None  # "(2024)" is a date, not a flag
-        flag = StatusFlag(m.group("flag"), status.status if status else None, status.id if status else None,
-                          status.finding if status else None)
-        return text[: m.start()].strip(), flag
+        for rule, regex in self.flag_res:
+            m = regex.search(text)
+            if not m:
+                continue
+            word = " ".join(m.group("word").lower().split())
+            status = self.status_of.get(word)
+            if status is None and (rule.known_only or grammar().parse(word) is not None):
+                continue  # "(2024)" is a date, "- February" a date's part: not flags
+            flag = StatusFlag(m.group("flag"), status.status if status else None, status.id if status else None,
+                              status.finding if status else None)
+            return text[: m.start()].strip(), flag
+        return text.strip(), None
 
     def date_value(self, text: str) -> DateValue:
         """Return the DateValue of a 'Date:' value such as 'July 2021 (complete)'."""
@@ -143,6 +161,15 @@ class MilestoneRules:
                 return None, None, label[len(q):].strip() or None
         return None, None, None
 
+    def is_furniture(self, text: str) -> bool:
+        """Whether a paragraph is page furniture (a footer: copyright, contact, last reviewed…)."""
+        return bool(self.furniture_re.match(text.strip()))
+
+    def breaks_off(self, text: str) -> bool:
+        """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation."""
+        t = text.rstrip()
+        return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t)
+
     def workstream(self, description: str) -> Optional[str]:
         """Return the short label a description starts with (the first workstream rule that fits), or None."""
         for rule, regex in self.workstreams:
@@ -153,9 +180,11 @@ class MilestoneRules:
 
 
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
-    pats = {rules.status_flag.id: rules.status_flag.pattern,
-            rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
-            rules.target_label.id: rules.target_label.number}
+    pats = {f.id: f.pattern for f in rules.status_flags}
+    pats.update({rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
+                 rules.target_label.id: rules.target_label.number,
+                 rules.truncation.id: rules.truncation.complete_end,
+                 rules.truncation.id + ".furniture": rules.truncation.furniture})
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones")

@@ -30,6 +30,7 @@ class MilestoneResult:
     milestones: tuple[MilestoneRow, ...]
     targets: tuple[TargetRow, ...]
     findings: tuple[Finding, ...]
+    truncated_at: Optional[ParagraphRow] = None  # the last paragraph, when the document stops inside a milestone
 
 
 def slug(text: str) -> str:
@@ -150,7 +151,8 @@ class _ProgrammeBuilder:
             is_tbc = bool(period and period.is_tbc)
             rule_id = period.rule_id if period else "kind.date_line"
         published = self.doc.published_date
-        overdue = bool(due[1] and published and due[1] < published and status != "complete")
+        # Unknown (null) without a publication date or a due date: not the same as "not overdue".
+        overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
         self.targets.extend(targets)
         self.milestones.append(MilestoneRow(
             doc_id=self.doc.doc_id, milestone_id=mid, theme=self.programme.theme, programme=self.programme.title,
@@ -235,7 +237,32 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         targets.extend(builder.targets)
         findings.extend(builder.findings)
     findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m.paragraph_ids}))
-    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings))
+    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings),
+                           truncated_at(seg, findings, rules))
+
+
+def truncated_at(seg: Segmented, findings: list[Finding], rules: MilestoneRules) -> Optional[ParagraphRow]:
+    """Return the document's last paragraph when it stops inside a milestone (rule milestone.truncated), else None.
+
+    That is a 'Dates:' header with no targets, or leftover milestone text whose last paragraph
+    breaks off, unless the leftover text holds page furniture (then it is a footer).
+    """
+    if not seg.paragraphs:
+        return None
+    codes: dict[str, set[str]] = {}
+    for f in findings:
+        codes.setdefault(f.paragraph_id, set()).add(f.code)
+    last = seg.paragraphs[-1]
+    if "dates_without_targets" in codes.get(last.paragraph_id, ()):
+        return last
+    trailing = []
+    for p in reversed(seg.paragraphs):
+        if "unplaced_paragraph" not in codes.get(p.paragraph_id, ()):
+            break
+        trailing.append(p)
+    if trailing and rules.breaks_off(last.text) and not any(rules.is_furniture(p.text) for p in trailing):
+        return last
+    return None
 
 
 def stray_date_lines(seg: Segmented, consumed: set[str]) -> list[Finding]:

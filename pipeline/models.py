@@ -202,7 +202,7 @@ class MilestoneRow(Span):
             Check("milestone_partial_has_targets", "only a milestone with targets can be partial",
                   "status <> 'partial' OR n_targets > 0"),
             Check("milestone_overdue_not_complete", "a complete milestone is never overdue",
-                  "NOT is_overdue_at_publication OR status <> 'complete'"),
+                  "is_overdue_at_publication IS NOT TRUE OR status <> 'complete'"),
         ),
     )
     doc_id: str = _doc()
@@ -227,7 +227,9 @@ class MilestoneRow(Span):
     status: Literal["complete", "partial", "planned"] = Field(description="complete when flagged so; partial when some targets are complete; planned otherwise.")
     status_text: Optional[str] = Field(description="The status flag as written, e.g. '(complete)' or '(compete)'.")
     n_targets: int = Field(description="Number of target lines under 'Dates:' (0 for a single date line).")
-    is_overdue_at_publication: bool = Field(description="due_end before the publication date and status not complete.")
+    is_overdue_at_publication: Optional[bool] = Field(
+        description="due_end before the publication date and status not complete; null when the document has no "
+                    "publication date or the milestone no due date.")
     paragraph_ids: list[str] = Field(description="Paragraphs of the milestone: description, date line, targets.")
     rule_id: str = Field(description="Rule that parsed the due date (or the targets' date rule).")
 
@@ -332,10 +334,10 @@ class QuantityRow(Span):
     amount_text: str = Field(description="The amount as written, without comparator words ('£140m', 'Twenty', '34.5 seconds', '14.3% to 43%').")
     value: float = Field(description="The value with any scale applied (140000000 for '£140m'); for a change or range, its end value.")
     value_from: Optional[float] = Field(description="For a change or range, the starting value ('from 14.3% to 43%' gives 14.3).")
-    unit: str = Field(description="percent, GBP (USD, EUR), count, Mbps, KB, seconds, minutes, hours, days, weeks, months, years or multiplier.")
+    unit: str = Field(description="percent, GBP (USD, EUR), count, ratio (a share: 0.2 for '1 in 5', 0.75 for 'three quarters of'), Mbps, KB, seconds, minutes, hours, days, weeks, months, years or multiplier.")
     multiplier: Optional[float] = Field(description="Scale applied to the written number (1e6 for 'm' or 'million'), when any.")
     comparator: Optional[Literal["at_least", "more_than", "less_than", "up_to", "approximately"]] = Field(
-        description="Comparison read from the surrounding words ('at least', 'over', 'upto', 'within', 'around', 'or more'); null when none."
+        description="Comparison read from the surrounding words ('at least', 'over', 'upto', 'within', 'around', 'or more') or the written form (at_least for '1,000s of'); null when none."
     )
     subject: Optional[str] = Field(description="The counted thing as written ('pharmacies', 'trust boards', 'proof of concept projects'), when said.")
     rule_id: str = Field(description="Token pattern (rules/quantities.jsonl) that found the quantity, or the combine rule (rules/quantities.yaml) that joined two.")

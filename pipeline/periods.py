@@ -43,6 +43,7 @@ class _FYStart(StrictModel):
 
 class _Settings(StrictModel):
     financial_year_start: _FYStart
+    century: int  # the century of a two-digit year ("FY22/23", "Mar-22")
 
 
 class _Qualifier(StrictModel):
@@ -73,6 +74,7 @@ class PeriodRules(StrictModel):
     seasons: dict[str, tuple[int, int]]
     parts_of_year: dict[str, tuple[int, int]]
     qualifiers: dict[str, Union[str, _Qualifier]]
+    suffix_qualifiers: dict[str, str]
     parts_of_decade: dict[str, tuple[int, int]]
     quarter_ordinals: dict[str, int]
     bare_quarter: Literal["financial", "calendar"]
@@ -128,6 +130,8 @@ class PeriodGrammar:
             "YEAR": r"(?P<year>(?:19|20)\d{2})",
             "YEAR2": r"(?P<year2>(?:19|20)\d{2})",
             "YY": r"(?P<yy>(?:19|20)?\d{2})",
+            "YY1": r"(?P<yy1>\d{2})",
+            "HN": r"(?P<half>[12])",
             "DAY": r"(?P<day>[0-3]?\d)",
             "QN": r"(?P<q>[1-4])",
             "N": rf"(?P<n>\d+|{_alt(number_words().small)})",
@@ -141,6 +145,7 @@ class PeriodGrammar:
             self.forms.append((form, re.compile(pattern, re.IGNORECASE)))
         self.tbc = re.compile(rules.tbc.pattern, re.IGNORECASE)
         self.qualifier_re = re.compile(rf"^(?P<q>{_alt(rules.qualifiers)})\s+", re.IGNORECASE)
+        self.suffix_re = re.compile(rf"\s+(?P<q>{_alt(rules.suffix_qualifiers)})$", re.IGNORECASE)
         self.ordinal_quarter_re = re.compile(rf"^(?:the\s+)?(?P<o>{_alt(rules.quarter_ordinals)})\s+quarter\b", re.IGNORECASE)
         self.fy_month = rules.settings.financial_year_start.month
         self.fy_day = rules.settings.financial_year_start.day
@@ -168,6 +173,12 @@ class PeriodGrammar:
             if isinstance(qualifier, _Qualifier):
                 qualifier, only_kinds = qualifier.as_, qualifier.kinds
             value = value[m.end():]
+        sm = self.suffix_re.search(value)
+        if sm:
+            suffix = self.rules.suffix_qualifiers[re.sub(r"\s+", " ", sm.group("q").lower())]
+            if qualifier is not None and qualifier != suffix:
+                return None  # "by June 2022 onwards" says two things
+            qualifier, value = suffix, value[:sm.start()]
         if self.tbc.fullmatch(value):
             return Period("tbc", None, None, None, self.rules.tbc.id, qualifier, True)
         om = self.ordinal_quarter_re.match(value)
@@ -221,6 +232,8 @@ class PeriodGrammar:
         """
         try:
             year = int(g["year"]) if g.get("year") else None
+            if year is None and g.get("yy1"):
+                year = self.rules.settings.century + int(g["yy1"])
             if kind == "date":
                 month = int(g["month_num"]) if g.get("month_num") else self.month_of[g["month"].lower().rstrip(".")]
                 if year is None:
@@ -240,6 +253,11 @@ class PeriodGrammar:
                 m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
                 start, end = date(year, m1, 1), _month_end(int(g["year2"]), m2)
                 return Period("range", start, end, precision, rule_id) if start <= end else None
+            if kind == "year_range_short":
+                # "2022-25": the end year in the start's century; a consecutive pair ("2022-23") is a financial year
+                year2 = year // 100 * 100 + int(g["yy2"])
+                return Period("range", date(year, 1, 1), date(year2, 12, 31), precision, rule_id) if year2 > year + 1 \
+                    else None
             if kind == "year_range":
                 year2 = int(g["year2"])
                 return Period("range", date(year, 1, 1), date(year2, 12, 31), precision, rule_id) if year < year2 else None
@@ -260,13 +278,32 @@ class PeriodGrammar:
                     return self.financial_quarter(self.financial_year_of(anchor[0]), int(g["q"]), precision, rule_id)
                 return self.resolve("quarter", {"q": g["q"], "year": str(anchor[0].year)}, rule_id, precision)
             if kind in ("financial_year", "financial_quarter"):
-                yy = g.get("yy") or g.get("yy2")
-                if yy is not None and int(yy) % 100 != (year + 1) % 100:
+                if not self.pair_follows(year, g):
                     return None
                 first, last = self.financial_year(year)
                 if kind == "financial_year":
                     return Period(kind, first, last, precision, rule_id)
                 return self.financial_quarter(year, int(g["q"]), precision, rule_id)
+            if kind in ("half", "financial_half"):
+                half = int(g["half"])
+                if kind == "half":
+                    start, end = self.months_span(year, 6 * half - 5, 6 * half)
+                    return Period("part_of_year", start, end, precision, rule_id)
+                if not self.pair_follows(year, g):
+                    return None
+                first = add_months(self.financial_year(year)[0], 6 * (half - 1))
+                return Period("part_of_year", first, add_months(first, 6) - timedelta(days=1), precision, rule_id)
+            if kind == "financial_year_season":
+                # "winter 2021/22": the season's occurrence that lies wholly inside the financial year
+                if not self.pair_follows(year, g):
+                    return None
+                first_m, last_m = self.rules.seasons[g["season"].lower()]
+                fy_first, fy_last = self.financial_year(year)
+                for y in (year, year + 1):
+                    start, end = self.months_span(y, first_m, last_m)
+                    if fy_first <= start and end <= fy_last:
+                        return Period("season", start, end, precision, rule_id)
+                return None
             if kind == "season":
                 first_m, last_m = self.rules.seasons[g["season"].lower()]
                 start, end = self.months_span(year, first_m, last_m)
@@ -282,6 +319,12 @@ class PeriodGrammar:
         except (ValueError, KeyError, TypeError):
             return None
         raise ValueError(f"unknown period kind {kind!r} in rule {rule_id}")
+
+    @staticmethod
+    def pair_follows(year: int, g: dict) -> bool:
+        """Whether the second year of a financial-year pair ("2021/22", "22/23"), if written, is the year after `year`."""
+        yy = g.get("yy") or g.get("yy2")
+        return yy is None or int(yy) % 100 == (year + 1) % 100
 
     def financial_quarter(self, start_year: int, q: int, precision: str, rule_id: str) -> Period:
         """Return quarter `q` (1-4) of the financial year starting in `start_year`."""
@@ -357,10 +400,11 @@ class PeriodGrammar:
 
 _RESOLVERS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year",
               "year", "month_year_range", "year_range", "financial_year_range", "decade", "bare_quarter",
+              "year_range_short", "half", "financial_half", "financial_year_season",
               "relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year"}
 _KINDS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year", "year"}
-_PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "DPART", "YEAR", "YEAR2", "YY", "DAY", "QN", "N", "UNIT", "DIR",
-                 "THIS")
+_PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "DPART", "YEAR", "YEAR2", "YY", "YY1", "HN", "DAY", "QN", "N",
+                 "UNIT", "DIR", "THIS")
 
 
 def _check(rules: PeriodRules, problems: list[str]) -> None:

@@ -5,13 +5,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import __version__
 from .document import Document, Finding, InputError
 from .models import DocumentRow, QualityRow, Row
-
-
-# Findings on a document's last paragraph that mean the file stops inside a milestone.
-TRUNCATION_CODES = frozenset({"unplaced_paragraph", "dates_without_targets", "unparsed_date"})
 
 
 @dataclass
@@ -58,11 +53,13 @@ def untimed(name: str) -> AbstractContextManager:
 
 def extract_document(source: str, data: bytes, allow_empty: bool = False,
                      stage: StageHook = untimed) -> DocumentTables:
-    """Run load → segment → extract → validate on one source; raise InputError for bad input.
+    """Run load → segment → extract (milestones, mentions) on one source; raise InputError for bad input.
+
+    The validate stage (pipeline.validate) runs on the arrow tables before they are emitted (pipeline.batch).
 
     Each stage runs inside `stage(name)`, so `make bench` can time the real wiring stage by stage.
     """
-    from .load import load_document
+    from .load import load_document, load_findings
     from .mentions import extract_mentions
     from .milestones import extract_milestones
     from .series import plan_key
@@ -77,13 +74,12 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
             raise InputError(source, exc.reason) from None
     with stage("milestones"):
         ms = extract_milestones(doc, seg)
-    findings: list[Finding] = [Finding("warning", "encoding", w) for w in doc.warnings]
+    findings: list[Finding] = load_findings(doc)
     findings.extend(ms.findings)
     if not ms.milestones and not allow_empty:
         raise InputError(source, "no milestones found (use --allow-empty to accept a plan without milestones)")
-    last = seg.paragraphs[-1]
-    if any(f.paragraph_id == last.paragraph_id and f.code in TRUNCATION_CODES for f in ms.findings):
-        raise InputError(source, f"truncated: the file ends inside a milestone (line {last.line_start})")
+    if ms.truncated_at is not None:
+        raise InputError(source, f"truncated: the file ends inside a milestone (line {ms.truncated_at.line_start})")
     with stage("mentions"):
         mentions = extract_mentions(doc, seg, ms)
     findings.extend(mentions.findings)
@@ -101,5 +97,3 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
     }
     return out
 
-
-PIPELINE_VERSION = __version__

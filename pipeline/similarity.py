@@ -63,8 +63,3 @@ def similarity_matrix(old: Sequence[frozenset[str]], new: Sequence[frozenset[str
             contained = shared / min(size_old[i], size_new[j])
             out[i, j] = min(1.0, s.dice_weight * dice + s.containment_weight * contained)
     return out
-
-
-def text_similarity(a: str, b: str, rules: DiffRules) -> float:
-    """Return the similarity of two texts on their own (idf over just the two)."""
-    return float(similarity_matrix([words(a, rules)], [words(b, rules)], rules)[0, 0])

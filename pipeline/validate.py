@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import repeat
 from operator import eq, le, lt, sub
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import pyarrow as pa
 
@@ -249,17 +249,57 @@ def check_rows_in_memory(tables: dict[str, pa.Table]) -> list[Problem]:
         con.close()
 
 
-def check_csv(tables: dict[str, pa.Table], csv_tables: dict[str, Optional[pa.Table]]) -> list[Problem]:
-    """Return problems where the CSV mirror lacks a table, or its header or row count differs from the Parquet."""
+def _first_difference(a: bytes, b: bytes) -> int:
+    """Return the 1-based line of `a` where `a` and `b` first differ."""
+    for i, (x, y) in enumerate(zip(a.split(b"\n"), b.split(b"\n"))):
+        if x != y:
+            return i + 1
+    return min(a.count(b"\n"), b.count(b"\n")) + 1
+
+
+def check_csv(tables: dict[str, pa.Table], mirror: Callable[[str], Optional[bytes]]) -> list[Problem]:
+    """Return problems where the CSV mirror of a table is missing or is not exactly its Parquet, rendered as CSV.
+
+    `mirror(name)` returns the bytes of the table's CSV file, or None when it is missing.
+    """
+    from .storage.csvfile import csv_bytes
+
     problems = []
     for name, table in tables.items():
-        mirror = csv_tables.get(name)
-        if mirror is None:
+        got = mirror(name)
+        if got is None:
             problems.append(Problem(name, "csv", "CSV mirror is missing"))
-        elif mirror.schema.names != table.schema.names:
-            problems.append(Problem(name, "csv", f"CSV header {mirror.schema.names} != {table.schema.names}"))
-        elif mirror.num_rows != table.num_rows:
-            problems.append(Problem(name, "csv", f"CSV has {mirror.num_rows} rows, Parquet {table.num_rows}"))
+            continue
+        want = csv_bytes(table)
+        if got != want:
+            lines, expected = got.count(b"\n"), want.count(b"\n")
+            problems.append(Problem(name, "csv", f"CSV differs from the Parquet from line {_first_difference(got, want)} "
+                                                 f"({lines} lines, expected {expected})"))
+    return problems
+
+
+def check_package(package: Optional[dict], expected: dict) -> list[Problem]:
+    """Return problems where datapackage.json is missing or does not describe the tables as the models do."""
+    if package is None:
+        return [Problem("datapackage.json", "package", "file is missing or not JSON")]
+    if package != expected:
+        names = [r.get("name") for r in package.get("resources", [])]
+        differ = [r["name"] for r in expected["resources"] if r not in package.get("resources", [])]
+        what = f"resources {names}" if names != [r["name"] for r in expected["resources"]] else f"descriptors of {differ}"
+        return [Problem("datapackage.json", "package", f"does not match the models: {what or 'package metadata'}")]
+    return []
+
+
+def check_database(counts: Optional[dict[str, int]], tables: dict[str, pa.Table], views: Iterable[str],
+                   expected_views: Iterable[str]) -> list[Problem]:
+    """Return problems where plan.duckdb is missing, lacks a table or view, or holds other row counts."""
+    if counts is None:
+        return [Problem("plan.duckdb", "database", "file is missing or cannot be opened")]
+    problems = [Problem(name, "database", f"plan.duckdb has {counts.get(name)} rows, Parquet {t.num_rows}")
+                for name, t in tables.items() if counts.get(name) != t.num_rows]
+    missing = sorted(set(expected_views) - set(views))
+    if missing:
+        problems.append(Problem("plan.duckdb", "database", f"views missing: {', '.join(missing)}"))
     return problems
 
 

@@ -20,7 +20,8 @@ def span_problems(tables: DocumentTables, raw_lines: Optional[list[str]] = None,
 
     `documents.text[char_start:char_end]` must be the row's evidence (TableMeta.evidence, compared by
     evidence_mode) and lie where the table's span_rule says. With `raw_lines` (a plain-text source,
-    normalised), the raw lines line_start..line_end must also hold the first and last line of the span.
+    normalised), line_start..line_end must be exactly the lines the span covers, and those raw lines
+    must hold its first and last line.
     """
     arrow = to_arrow(tables)
     problems = [str(p) for p in check_spans(arrow) if only is None or p.table == only]
@@ -33,6 +34,13 @@ def span_problems(tables: DocumentTables, raw_lines: Optional[list[str]] = None,
         meta = table_models()[name].table
         for row in rows:
             if row.char_start is None:
+                continue
+            # In a text source line i of documents.text is raw line i, so the lines follow from the offsets.
+            first = text.count("\n", 0, row.char_start) + 1
+            last = text.count("\n", 0, row.char_end - 1) + 1
+            if (row.line_start, row.line_end) != (first, last):
+                where = f"{name} {row.model_dump(include=set(meta.primary_key))}"
+                problems.append(f"{where}: lines {row.line_start}..{row.line_end}, the span is on {first}..{last}")
                 continue
             span = text[row.char_start:row.char_end]
             held = "\n".join(raw_lines[row.line_start - 1:row.line_end])

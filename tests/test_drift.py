@@ -184,9 +184,59 @@ DATE_FORMS = [  # (date text, due_start, due_end, precision, is_tbc, rule)
     ("from March 2023", date(2023, 3, 1), date(2023, 3, 31), "month", False, "period.month_year"),
     ("December 2021 to March 2022", date(2021, 12, 1), date(2022, 3, 31), "month", False, "period.month_year_range"),
     ("2024-2030", date(2024, 1, 1), date(2030, 12, 31), "year", False, "period.year_range"),
+    # forms an unseen version may use (the reviewer's list), each hand-checked
+    ("winter 2021/22", date(2021, 12, 1), date(2022, 2, 28), "season", False, "period.season_financial_year"),
+    ("Winter 2022-23", date(2022, 12, 1), date(2023, 2, 28), "season", False, "period.season_financial_year"),
+    ("summer 2021/22", date(2021, 6, 1), date(2021, 8, 31), "season", False, "period.season_financial_year"),
+    ("Q3 FY22/23", date(2022, 10, 1), date(2022, 12, 31), "quarter", False, "period.financial_quarter_short"),
+    ("Q4 22/23", date(2023, 1, 1), date(2023, 3, 31), "quarter", False, "period.financial_quarter_short"),
+    ("Q1 FY2022/23", date(2022, 4, 1), date(2022, 6, 30), "quarter", False, "period.financial_quarter"),
+    ("Mar-22", date(2022, 3, 1), date(2022, 3, 31), "month", False, "period.month_short_year"),
+    ("Sept-2022", date(2022, 9, 1), date(2022, 9, 30), "month", False, "period.month_short_year"),
+    ("March '22", date(2022, 3, 1), date(2022, 3, 31), "month", False, "period.month_short_year"),
+    ("end of March 2022", date(2022, 3, 1), date(2022, 3, 31), "month", False, "period.end_of_month"),
+    ("end-March 2022", date(2022, 3, 1), date(2022, 3, 31), "month", False, "period.end_of_month"),
+    ("by the end of March 2022", date(2022, 3, 1), date(2022, 3, 31), "month", False, "period.month_year"),
+    ("June 2022 onwards", date(2022, 6, 1), date(2022, 6, 30), "month", False, "period.month_year"),
+    ("H1 2025", date(2025, 1, 1), date(2025, 6, 30), "part_of_year", False, "period.half_year"),
+    ("H2 2024", date(2024, 7, 1), date(2024, 12, 31), "part_of_year", False, "period.half_year"),
+    ("H1 2022/23", date(2022, 4, 1), date(2022, 9, 30), "part_of_year", False, "period.financial_half_year"),
+    ("H2 FY22/23", date(2022, 10, 1), date(2023, 3, 31), "part_of_year", False, "period.financial_half_year"),
+    ("FY2022/23", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False, "period.financial_year"),
+    ("FY22/23", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False, "period.financial_year_short"),
+    ("2022-25", date(2022, 1, 1), date(2025, 12, 31), "year", False, "period.year_range_short"),
+    ("2021-22", date(2021, 4, 1), date(2022, 3, 31), "financial_year", False, "period.financial_year"),
+    ("early 2023", date(2023, 1, 1), date(2023, 4, 30), "part_of_year", False, "period.part_of_year"),
+    ("by end of 2022", date(2022, 1, 1), date(2022, 12, 31), "year", False, "period.year"),
+    ("by the end of 2022", date(2022, 1, 1), date(2022, 12, 31), "year", False, "period.year"),
 ]
-UNSUPPORTED_FORMS = [  # known failures, one cause: half-years written H1/H2 have no form yet
-    "H1 2025",
+# Texts that name no period, by decision (each leaves the due date empty with an unparsed_date error):
+NOT_DATES = [
+    "24/7",            # a pair of numbers whose second does not follow the first is not a financial year
+    "50/50",
+    "22/23",           # a two-digit pair needs FY or a quarter before it ("22/23" may be a score)
+    "FY22",            # one two-digit financial year: the year it starts or the year it ends?
+    "Q3 FY23",
+    "spring 2021/22",  # neither spring 2021 nor spring 2022 lies wholly inside the financial year 2021/22
+    "2022-21",         # a descending pair
+    "H3 2024",
+    "Mar 22",          # a month then a bare two-digit number may be the 22nd of March
+]
+UNSUPPORTED_FORMS = [  # known failures, grouped by cause (reason on each)
+    pytest.param("mid-March 2022", marks=pytest.mark.xfail(
+        reason="parts of a month (early/mid/late March): parts_of_year apply to years only", strict=True)),
+    pytest.param("early March 2022", marks=pytest.mark.xfail(
+        reason="parts of a month (early/mid/late March): parts_of_year apply to years only", strict=True)),
+    pytest.param("end of 2022/23", marks=pytest.mark.xfail(
+        reason="the end of a financial year or quarter: 'end of' reads only before a calendar year or a month",
+        strict=True)),
+    pytest.param("end of Q3 2022/23", marks=pytest.mark.xfail(
+        reason="the end of a financial year or quarter: 'end of' reads only before a calendar year or a month",
+        strict=True)),
+    pytest.param("w/c 7 March 2022", marks=pytest.mark.xfail(
+        reason="week-commencing dates (w/c) have no form", strict=True)),
+    pytest.param("2022 and beyond", marks=pytest.mark.xfail(
+        reason="open-ended suffixes other than onwards/onward ('and beyond') are not qualifiers", strict=True)),
 ]
 
 
@@ -198,11 +248,32 @@ def test_date_forms(form):
                                                                                           tbc, rule)
 
 
-@pytest.mark.parametrize("when", UNSUPPORTED_FORMS)
-@pytest.mark.xfail(reason="no period form for half-years written H1/H2 (rules/periods.yaml)",
-                   strict=True)
-def test_date_forms_not_yet_understood(when):
+@pytest.mark.parametrize("when,qualifier", [
+    ("June 2022 onwards", "from"), ("from June 2022 onwards", "from"), ("2023 onward", "from"),
+    ("from March 2023", "from"), ("June 2022", None), ("by end of 2022", None),
+])
+def test_date_qualifiers(when, qualifier):
+    """'X onwards' is 'from X': the milestone's due_qualifier says so (only 'from' is kept there)."""
     [m] = extract_text(small_plan(f"Date: {when}")).tables["milestones"]
+    assert (m.date_text, m.due_qualifier, m.due_end is not None) == (when, qualifier, True)
+
+
+def unparsed(when: str):
+    """The first milestone and the quality codes of a small plan whose first date line is `when`."""
+    got = extract_text(small_plan(f"Date: {when}\n\nOther thing.\n\nDate: 2030"))  # not last: that is truncation
+    return got.tables["milestones"][0], [q.code for q in got.tables["quality"]]
+
+
+@pytest.mark.parametrize("when", NOT_DATES)
+def test_texts_that_name_no_period(when):
+    m, codes = unparsed(when)
+    assert (m.date_text, m.due_start, m.due_end, m.rule_id, codes) == (when, None, None, "kind.date_line",
+                                                                         ["unparsed_date"])
+
+
+@pytest.mark.parametrize("when", UNSUPPORTED_FORMS)
+def test_date_forms_not_yet_understood(when):
+    m, _ = unparsed(when)
     assert m.due_end is not None
 
 
@@ -211,6 +282,14 @@ def test_date_forms_not_yet_understood(when):
     ("(completed)", "complete", None),
     ("(Complete)", "complete", None),
     ("(compete)", "complete", "status_misspelt"),
+    ("[complete]", "complete", None),
+    ("(Complete.)", "complete", None),
+    ("- complete", "complete", None),
+    ("– complete", "complete", None),
+    ("(achieved)", "complete", None),
+    ("(on track)", "planned", None),
+    ("(partially complete)", "planned", "status_partially_complete"),
+    ("(delayed)", "planned", "status_delayed"),
     ("", "planned", None),
 ])
 def test_status_spellings_on_target_lines(flag, status, finding):

@@ -46,8 +46,9 @@ def broken_rules(tmp_path: Path) -> Path:
                         "  ordinal_suffix: {words: [st, nd, rd, th], regex: '^x$'}\n  shapeless: {regex: '(unclosed'}")
     (rules / "mentions.yaml").write_text(text, encoding="utf-8")
     text = (rules / "quantities.yaml").read_text(encoding="utf-8")
-    (rules / "quantities.yaml").write_text(text.replace("  over: [percent, GBP,", "  over: [furlongs, GBP,"),
-                                           encoding="utf-8")
+    text = text.replace("  over: [percent, GBP,", "  over: [furlongs, GBP,").replace("  suffixes: [s]\n",
+                                                                                      "  suffixes: [s, zz]\n")
+    (rules / "quantities.yaml").write_text(text, encoding="utf-8")
     return rules
 
 
@@ -59,11 +60,13 @@ def test_bad_rules_are_reported_together(tmp_path):
     problems = "\n".join(err.value.problems)
     assert "classes.ordinal_suffix" in problems and "exactly one of" in problems
     assert "furlongs" in problems
+    assert "plural_numbers.suffixes: 'zz' is no duration abbreviation" in problems
     # Schema problems stop the load before patterns are read; fix them and the pattern problems show, all together.
     rules = tmp_path / "rules"
     text = (rules / "mentions.yaml").read_text(encoding="utf-8").replace(", regex: '^x$'}", "}")
     (rules / "mentions.yaml").write_text(text, encoding="utf-8")
-    text = (rules / "quantities.yaml").read_text(encoding="utf-8").replace("furlongs", "percent")
+    text = (rules / "quantities.yaml").read_text(encoding="utf-8").replace("furlongs", "percent").replace("[s, zz]",
+                                                                                                     "[s]")
     (rules / "quantities.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RuleError) as err:
         load_mention_rules(rules)

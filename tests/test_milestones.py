@@ -257,15 +257,57 @@ def test_block_variants():
     ("(COMPLETE)", "complete", None),
     ("(compete)", "complete", "status_misspelt"),
     ("( complete )", "complete", None),
-    ("(delayed)", "planned", "unknown_status_flag"),
+    ("[complete]", "complete", None),
+    ("[ Completed ]", "complete", None),
+    ("(Complete.)", "complete", None),
+    ("– complete", "complete", None),
+    ("- complete", "complete", None),
+    ("— Completed.", "complete", None),
+    ("(achieved)", "complete", None),
+    ("(done)", "complete", None),
+    ("(delivered)", "complete", None),
+    ("(on track)", "planned", None),
+    ("- on track", "planned", None),
+    ("(partially complete)", "planned", "status_partially_complete"),
+    ("(Partly completed)", "planned", "status_partially_complete"),
+    ("(delayed)", "planned", "status_delayed"),
+    ("(Delayed.)", "planned", "status_delayed"),
+    ("– delayed", "planned", "status_delayed"),
+    ("(see note)", "planned", "unknown_status_flag"),
+    ("[provisional]", "planned", "unknown_status_flag"),
 ])
 def test_status_spellings(flag, status, finding):
     text = BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}")
     got = extract_text(text)
     m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
-    assert (m.status, m.status_text) == (status, flag)
+    assert (m.status, m.status_text, m.date_text, m.due_end) == (status, flag, "2027", date(2027, 12, 31))
     codes = [q.code for q in got.tables["quality"]]
     assert codes == ([finding] if finding else [])
+
+
+@pytest.mark.parametrize("flag,severity,message,rule", [
+    ("(partially complete)", "warning", 'status flag "(partially complete)" says partly complete; read as planned '
+     "(a single date or target is complete or not; only a milestone with targets is partial)",
+     "status.partially_complete"),
+    ("(delayed)", "info", 'status flag "(delayed)" says delayed; read as planned', "status.delayed"),
+    ("(see note)", "warning", "status flag (see note) not recognised; read as planned", "status.flag"),
+])
+def test_status_flag_findings_say_what_the_flag_said(flag, severity, message, rule):
+    got = extract_text(BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}"))
+    [q] = got.tables["quality"]
+    assert (q.severity, q.message, q.rule_id, q.evidence) == (severity, message, rule, f"Date: 2027 {flag}")
+
+
+@pytest.mark.parametrize("value,date_text,status_text", [
+    ("2027 - February", "2027 - February", None),  # a dash before a word that is no status is no flag
+    ("Wave A - 2027", "Wave A - 2027", None),
+    ("2027 (2028)", "2027 (2028)", None),  # a bracketed date is no flag
+])
+def test_what_is_not_a_status_flag(value, date_text, status_text):
+    from pipeline.milestone_rules import milestone_rules
+
+    v = milestone_rules().date_value(value)
+    assert (v.date_text, v.flag.text if v.flag else None) == (date_text, status_text)
 
 
 def test_unparsed_date_is_an_error_finding_not_a_crash():

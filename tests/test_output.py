@@ -128,6 +128,14 @@ def _set(t: pa.Table, column: str, index: int, value) -> pa.Table:
     return t.set_column(i, t.schema.field(i), pa.array(values, t.schema.field(i).type))
 
 
+def _delete_rows(path: Path, table: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(f"DELETE FROM {table} WHERE rowid = (SELECT min(rowid) FROM {table})")
+    con.close()
+
+
 CORRUPTIONS = {
     "span_shifted": (lambda out: _rewrite(out, "paragraphs", lambda t: _set(t, "char_start", 5, t.column("char_start")[5].as_py() + 1)),
                      "paragraphs: span"),
@@ -144,6 +152,16 @@ CORRUPTIONS = {
     "csv_truncated": (lambda out: (out / "csv" / "milestones.csv").write_text(
         "\n".join((out / "csv" / "milestones.csv").read_text(encoding="utf-8").split("\n")[:3]) + "\n", encoding="utf-8"),
                       "milestones: csv"),
+    "csv_value_changed": (lambda out: (out / "csv" / "milestones.csv").write_text(
+        (out / "csv" / "milestones.csv").read_text(encoding="utf-8").replace("2021-07-31", "2021-07-30", 1),
+        encoding="utf-8"), "milestones: csv: CSV differs from the Parquet from line"),
+    "datapackage_missing": (lambda out: (out / "datapackage.json").unlink(), "datapackage.json: package"),
+    "datapackage_edited": (lambda out: (out / "datapackage.json").write_text(
+        (out / "datapackage.json").read_text(encoding="utf-8").replace('"type": "date"', '"type": "string"', 1),
+        encoding="utf-8"), "datapackage.json: package: does not match the models"),
+    "database_missing": (lambda out: (out / "plan.duckdb").unlink(), "plan.duckdb: database"),
+    "database_rows_deleted": (lambda out: _delete_rows(out / "plan.duckdb", "milestones"),
+                              "milestones: database: plan.duckdb has 218 rows, Parquet 219"),
     "milestone_span_not_its_paragraphs": (lambda out: _rewrite(out, "milestones", lambda t: _set(t, "char_end", 3, t.column("char_end")[3].as_py() - 1)),
                                           "milestones: span"),
 }
@@ -274,3 +292,37 @@ def test_an_unreadable_date_is_a_finding_not_a_failed_run(tmp_path, plan_text):
     quality = pq.read_table(out / "quality.parquet").to_pylist()
     assert [(q["code"], q["evidence"]) for q in quality] == [("unparsed_date", "Date: around the turn of the year")]
     assert run_cli("validate", str(out)).exit_code == 0
+
+
+def test_a_failed_run_leaves_no_trace_in_a_new_output_folder(tmp_path):
+    out = tmp_path / "new"
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert run_cli("extract", str(empty), "--out", str(out)).exit_code == 2
+    assert not out.exists()
+
+
+def test_a_failed_run_adds_nothing_to_the_cache(tmp_path, plan_text):
+    """A good document beside a bad one: the run fails, and the good one's cache entry is not kept either."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text(plan_text, encoding="utf-8")
+    (raw / "z-bad.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run_cli("extract", str(raw), "--out", str(out)).exit_code == 2
+    assert list(out.iterdir()) == []
+
+
+def test_the_cache_remembers_the_options(tmp_path, plan_text):
+    """A plan with no milestones, accepted once with --allow-empty, is still rejected without it."""
+    import re
+
+    undated = re.sub(r"(?m)^(Date:.*|Dates:|.* by [A-Z][a-z]+ 20\d\d.*|.* - [A-Z][a-z]+ 20\d\d)$", "", plan_text)
+    path = tmp_path / "undated.txt"
+    path.write_text(undated, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("extract", str(path), "--out", str(out)).exit_code == 2
+    assert run_cli("extract", str(path), "--out", str(out), "--allow-empty").exit_code == 0
+    again = run_cli("extract", str(path), "--out", str(out))
+    assert again.exit_code == 2 and "no milestones found" in again.output

@@ -226,3 +226,21 @@ def test_decode_prefers_utf8_and_keeps_line_count():
 def test_unsupported_extension():
     with pytest.raises(InputError, match="unsupported file type '.pdf'"):
         load_document("plan.pdf", b"hello")
+
+
+@pytest.mark.parametrize("line,published", [
+    ("Published 1 December 2021", date(2021, 12, 1)),
+    ("Published 1st December 2021", date(2021, 12, 1)),
+    ("Published 01/12/2021", date(2021, 12, 1)),
+    ("Publication date: 1 December 2021", date(2021, 12, 1)),
+    ("First published: 1 December 2021", date(2021, 12, 1)),
+    ("Published on December 1, 2021.", date(2021, 12, 1)),
+    ("Published December 2021", None),  # a month is not a day of publication
+], ids=["plain", "ordinal", "numeric", "publication-date", "first-published", "us-order", "month-only"])
+def test_publication_line_forms(line, published):
+    got = extract_text(MINI.replace("Published 3 March 2023", line))
+    assert got.tables["documents"][0].published_date == published
+    codes = [q.code for q in got.tables["quality"]]
+    assert ("no_publication_date" in codes) == (published is None)
+    if published is None:
+        assert {m.is_overdue_at_publication for m in got.tables["milestones"]} == {None}

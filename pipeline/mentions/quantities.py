@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from math import gcd
 from typing import Optional
 
 from ..numbers import number_words
@@ -33,6 +34,9 @@ class Reading:
     in_words: bool
     has_decimal: bool
     has_separator: bool
+    comparator: Optional[str] = None  # one the written form gives ("1,000s of": at_least)
+    counts_of: bool = False  # the counted thing follows "of" ("1,000s of downloads", "three quarters of trusts")
+    rule_id: Optional[str] = None  # a vocabulary rule that read the candidate its own way (plural_numbers)
 
 
 @dataclass
@@ -76,12 +80,16 @@ class QuantityReader:
         self.leading_skip = {w.lower() for w in s.leading_skip}
         self.irregular = {w.lower() for w in s.irregular_plurals}
         self.not_plural = {w.lower() for w in s.not_plural}
+        self.plural_numbers = v.plural_numbers
+        self.denominators = {w.lower(): d for w, d in v.fractions.denominators.items()}
 
     def is_amount_token(self, t: str) -> bool:
         return t in self.number or t.lower() in self.number_word
 
-    def read(self, words: list[str], spaces: list[bool]) -> Optional[Reading]:
-        """Return the Reading of one candidate's tokens, or None when they do not make a quantity."""
+    def read(self, words: list[str], spaces: list[bool], follower: str = "") -> Optional[Reading]:
+        """Return the Reading of one candidate's tokens, or None when they do not make a quantity.
+
+        `follower` is the lower-case token after the candidate ("of" makes "1,000s" a plural, not seconds)."""
         n, i = len(words), 0
         low = [w.lower() for w in words]
         if n == 1 and low[0] in self.multiplier_words:
@@ -122,6 +130,14 @@ class QuantityReader:
                 unit, k = "percent", k + 1
             elif low[k] in self.fold:
                 unit = "multiplier"
+            elif low[k] in self.denominators:
+                return self.fraction(value, self.denominators[low[k]], follower, amount, (i, j), k + 1 == n)
+            elif low[k] in self.plural_numbers.suffixes and not spaces[k - 1] and self.is_plural(amount, follower):
+                if currency or multiplier is not None or k + 1 != n:
+                    return None
+                pn = self.plural_numbers
+                return Reading(value, "count", None, (i, j), True, False, any("." in a for a in amount),
+                               any("," in a for a in amount), pn.comparator, True, pn.id)
             elif low[k] in self.durations and not spaces[k - 1]:
                 if low[k] in self.v.compound_only_abbreviations:
                     return None
@@ -135,6 +151,21 @@ class QuantityReader:
         bare = unit == "count" and multiplier is None
         return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
                        any("." in a for a in amount), any("," in a for a in amount))
+
+    def is_plural(self, amount: list[str], follower: str) -> bool:
+        """Whether a number glued to a plural suffix is a plural ('1,000s of', '1,000s more'), not a duration."""
+        pn = self.plural_numbers
+        return follower in pn.followers or pn.thousands_separator_suffices and any("," in a for a in amount)
+
+    def fraction(self, value: float, denominator: int, follower: str, amount: list[str], span: tuple[int, int],
+                 last: bool) -> Optional[Reading]:
+        """Return the ratio Reading of 'three quarters of' (value/denominator), or None when it is no fraction."""
+        n = int(value)
+        if not last or follower not in self.v.fractions.followers or n != value or not 0 < n < denominator \
+                or gcd(n, denominator) != 1:
+            return None
+        return Reading(n / denominator, "ratio", None, span, False, not any(a in self.number for a in amount), False,
+                       False, None, True)
 
     def ratio(self, words: list[str], low: list[str], j: int, first: float) -> Optional[Reading]:
         """Return the Reading of 'first in N' / 'first out of N' (value first/N), or None."""
@@ -286,9 +317,10 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     for rule, s, e in found:
         if rule.role != "quantity":
             continue
-        key = (tuple(words[s:e]), tuple(spaces[s:e]))
+        follower = words[e].lower() if e < len(words) else ""
+        key = (tuple(words[s:e]), tuple(spaces[s:e]), follower)
         if key not in readings:
-            readings[key] = reader.read(words[s:e], spaces[s:e])
+            readings[key] = reader.read(words[s:e], spaces[s:e], follower)
         reading = readings[key]
         if reading is None:
             continue
@@ -308,7 +340,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
             continue
         used[s:e] = b"\x01" * (e - s)
         cs, ce = wd.char_span(s, e)
-        taken.append(Quantity(cs, ce, cs, ce, s, e, wd.para[s], rule.id, reading))
+        taken.append(Quantity(cs, ce, cs, ce, s, e, wd.para[s], reading.rule_id or rule.id, reading))
     taken.sort(key=lambda q: q.start)
     taken = with_comparators(m, wd, taken)
     taken, pair_names = combined(m, wd, taken)
@@ -353,7 +385,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
             if after:
                 e = -after[0][0]
                 comparator, end = after[0][1].split(":", 1)[1], wd.ends[e - 1]
-        q.start, q.end, q.comparator = start, end, comparator
+        q.start, q.end, q.comparator = start, end, comparator or q.reading.comparator
         out.append(q)
     return out
 
@@ -422,7 +454,7 @@ def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, 
     span = None
     if unit in s.immediate_units:
         span = reader.subject(text, q.end, para_end, after_of=False)
-    if span is None and unit in s.of_units:
+    if span is None and (unit in s.of_units or q.reading.counts_of):
         span = reader.subject(text, q.end, para_end, after_of=True)
     if span and s.count_needs_plural and unit == "count" and q.reading.value != 1 and not span[2]:
         span = None  # "111 rose", "the 111 service grew": a count of more than one counts a plural

@@ -102,6 +102,19 @@ class _Traps(StrictModel):
     descending_pair_is_names: bool
 
 
+class _PluralNumbers(StrictModel):
+    id: str
+    suffixes: list[str]
+    followers: list[str]
+    thousands_separator_suffices: bool
+    comparator: Literal["at_least", "more_than", "less_than", "up_to", "approximately"]
+
+
+class _Fractions(StrictModel):
+    denominators: dict[str, int]
+    followers: list[str]
+
+
 class QuantityVocab(StrictModel):
     version: int
     currencies: dict[str, str]
@@ -113,6 +126,8 @@ class QuantityVocab(StrictModel):
     duration_seconds: dict[str, int]
     multiplier_words: dict[str, float]
     fold_words: list[str]
+    plural_numbers: _PluralNumbers
+    fractions: _Fractions
     comparators: dict[Literal["at_least", "more_than", "less_than", "up_to", "approximately"], list[str]]
     comparator_fillers: list[str]
     trailing_comparators: dict[Literal["at_least", "more_than", "less_than", "up_to", "approximately"], list[str]]
@@ -263,6 +278,9 @@ def _check_vocab(v: QuantityVocab, problems: list[str]) -> None:
     for phrase_unit in v.unit_phrases:
         if phrase_unit not in v.units:
             problems.append(f"unit_phrases: unknown unit {phrase_unit!r}")
+    for suffix in v.plural_numbers.suffixes:
+        if suffix not in v.duration_abbreviations:
+            problems.append(f"plural_numbers.suffixes: {suffix!r} is no duration abbreviation (no pattern finds it)")
     for abbr, unit in v.duration_abbreviations.items():
         if unit not in v.duration_seconds:
             problems.append(f"duration_abbreviations.{abbr}: {unit!r} has no duration_seconds")

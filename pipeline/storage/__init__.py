@@ -7,7 +7,6 @@ the output was made from; a re-run on the same inputs with the same code finds i
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -74,8 +73,10 @@ class OutputStage:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
+        self._created = not out_dir.exists()  # a failed run removes the folder it made
         out_dir.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        self.cache_dir = self.dir / ".cache-new"  # new cache entries, published on commit
         (self.dir / CSV_DIR).mkdir()
         self._parquet: dict[str, pq.ParquetWriter] = {}
         self._csv: dict[str, object] = {}
@@ -161,17 +162,24 @@ class OutputStage:
         (self.out_dir / CSV_DIR).mkdir(exist_ok=True)
         for name in files:  # the manifest is last, so a crash mid-move never looks up to date
             os.replace(self.dir / name, self.out_dir / name)
+        cache.publish(self.cache_dir, self.out_dir)
+        self._created = False
         self.abort()
 
     def abort(self) -> None:
-        """Drop the staging folder and everything in it."""
-        self._database.stop()
+        """Drop the staging folder and everything in it (and the output folder, when this run made it)."""
         for writer in list(self._parquet.values()) + list(self._csv.values()):
             try:
                 writer.close()
             except Exception:  # already closed, or failed mid-write: nothing to keep either way
                 pass
+        self._database.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self._created:
+            try:
+                self.out_dir.rmdir()  # only when empty: nothing of anyone else's is removed
+            except OSError:
+                pass
 
 
 def up_to_date(out_dir: Path, run_info: dict) -> bool:
@@ -248,21 +256,37 @@ def write_some_tables(tables: dict[str, list], out_dir: Path, sources: dict[str,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def read_csv_mirror(out_dir: Path, names: list[str]) -> dict[str, Optional[pa.Table]]:
-    """Return each table's CSV mirror as read back (all columns as text), or None where it is missing."""
-    import pyarrow.csv as pacsv
+def read_csv_bytes(out_dir: Path, name: str) -> Optional[bytes]:
+    """Return the bytes of a table's CSV mirror, or None when it is missing."""
+    try:
+        return (out_dir / CSV_DIR / f"{name}.csv").read_bytes()
+    except OSError:
+        return None
 
-    out: dict[str, Optional[pa.Table]] = {}
-    for name in names:
-        path = out_dir / CSV_DIR / f"{name}.csv"
-        if not path.exists():
-            out[name] = None
-            continue
-        with open(path, encoding="utf-8", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        out[name] = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                                   convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header}))
-    return out
+
+def read_json(path: Path) -> Optional[dict]:
+    """Return a JSON file's content, or None when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def database_summary(out_dir: Path) -> tuple[Optional[dict[str, int]], list[str]]:
+    """Return ({table: rows} of plan.duckdb, its view names), or (None, []) when it cannot be opened."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(out_dir / DATABASE), read_only=True)
+    except (duckdb.Error, OSError):
+        return None, []
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        counts = {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+        views = [r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
+        return counts, views
+    finally:
+        con.close()
 
 
 def parquet_metadata(out_dir: Path, name: str) -> dict[str, str]:
@@ -280,5 +304,6 @@ def write_text(path: Path, text: str) -> None:
 
 
 __all__ = ["OutputStage", "SourceError", "cache", "read_source", "read_rows", "read_table", "read_tables",
+           "read_csv_bytes", "read_json", "database_summary",
            "up_to_date", "write_some_tables",
            "parquet_metadata", "write_text", "code_fingerprint"]

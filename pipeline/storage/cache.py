@@ -1,15 +1,17 @@
-"""Per-document cache: a document whose bytes, code and rules are unchanged is not extracted again.
+"""Per-document cache: a document whose bytes, code, rules and options are unchanged is not extracted again.
 
 An entry is a folder `<out>/.cache/<doc_id>-<sha256>-<fingerprint>/` holding one Arrow IPC
-file per table. It is written to a temporary name and renamed, so a half-written entry is
-never read. The fingerprint covers the package's source, the rules and the schema version.
+file per table. The fingerprint covers the package's source, the rules, the schema version and
+the options that change what a document gives (--allow-empty). New entries are written inside
+the run's staging folder and move into `.cache/` with the rest of the output, so a failed run
+leaves nothing behind.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -36,9 +38,10 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def entry_name(doc_id: str, sha256: str) -> str:
-    """Return the cache folder name of one document version under the current code."""
-    return f"{doc_id}-{sha256[:16]}-{code_fingerprint()}"
+def entry_name(doc_id: str, sha256: str, options: dict) -> str:
+    """Return the cache folder name of one document version under the current code and options."""
+    opts = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:6]
+    return f"{doc_id}-{sha256[:16]}-{code_fingerprint()}-{opts}"
 
 
 def write_folder(folder: Path, tables: dict[str, pa.Table]) -> None:
@@ -54,9 +57,9 @@ def read_folder(folder: Path) -> dict[str, pa.Table]:
     return {p.stem: ipc.open_file(p).read_all() for p in sorted(folder.glob("*.arrow"))}
 
 
-def load(out_dir: Path, doc_id: str, sha256: str) -> Optional[dict[str, pa.Table]]:
-    """Return the cached tables of a document, or None when there is no valid entry."""
-    folder = out_dir / CACHE_DIR / entry_name(doc_id, sha256)
+def load(out_dir: Path, name: str) -> Optional[dict[str, pa.Table]]:
+    """Return the tables of cache entry `name` in `out_dir`, or None when there is no valid entry."""
+    folder = out_dir / CACHE_DIR / name
     if not folder.is_dir():
         return None
     try:
@@ -65,19 +68,20 @@ def load(out_dir: Path, doc_id: str, sha256: str) -> Optional[dict[str, pa.Table
         return None
 
 
-def store(out_dir: Path, doc_id: str, sha256: str, tables: dict[str, pa.Table]) -> None:
-    """Write a document's tables as a cache entry (atomically: temp folder, then rename)."""
-    root = out_dir / CACHE_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / entry_name(doc_id, sha256)
-    if final.exists():
+def store(root: Path, name: str, tables: dict[str, pa.Table]) -> None:
+    """Write a document's tables as entry `name` under `root` (the staging folder's new entries)."""
+    write_folder(root / name, tables)
+
+
+def publish(staged: Path, out_dir: Path) -> None:
+    """Move the entries staged under `staged` into `<out_dir>/.cache/` (an entry already there stays)."""
+    if not staged.is_dir():
         return
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-    try:
-        write_folder(tmp, tables)
-        os.replace(tmp, final)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+    root = out_dir / CACHE_DIR
+    root.mkdir(exist_ok=True)
+    for entry in sorted(staged.iterdir()):
+        if not (root / entry.name).exists():
+            os.replace(entry, root / entry.name)
 
 
 def prune(out_dir: Path, keep: set[str]) -> None:

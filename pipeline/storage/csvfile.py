@@ -33,3 +33,11 @@ def csv_ready(table: pa.Table) -> pa.Table:
 def open_writer(path, schema: pa.Schema) -> pacsv.CSVWriter:
     """Return an incremental CSV writer for tables of `schema` (the header is written once)."""
     return pacsv.CSVWriter(str(path), csv_schema(schema), write_options=WRITE_OPTIONS)
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """Return the CSV mirror of `table` exactly as the output stage writes it (header included)."""
+    sink = pa.BufferOutputStream()
+    with pacsv.CSVWriter(sink, csv_schema(table.schema), write_options=WRITE_OPTIONS) as writer:
+        writer.write_table(csv_ready(table))
+    return sink.getvalue().to_pybytes()

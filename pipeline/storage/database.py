@@ -83,11 +83,6 @@ class DatabaseWriter:
             self.proc.communicate()
 
 
-def build_database(path: Path, parquet_dir: Path, tables: list[str]) -> None:
-    """Write a DuckDB database at `path` holding `tables` (from `parquet_dir`), their comments and the views."""
-    DatabaseWriter(parquet_dir).write(path, tables)
-
-
 def same_content(a: Path, b: Path) -> bool:
     """Whether two databases hold the same tables and views, column comments, and rows in the same order."""
     import duckdb
