@@ -16,16 +16,16 @@ WATCHED = HEAVY + ("numpy", "scipy", "rapidfuzz", "selectolax", "yaml", "regex")
 
 _IMPORT_ONE = "import time; t0 = time.perf_counter(); import {name}; print(time.perf_counter() - t0)"
 
-# Runs the CLI in this interpreter and reports which watched top-level packages were imported.
-_MODULES_OF = """
+# Runs the CLI as the console script does, in a fresh interpreter, and prints the top-level packages it imported.
+PROBE = """
 import json, sys
-from pipeline.cli import main
+from pipeline.cli import entry
 sys.argv = ["planextract"] + sys.argv[1:]
 try:
-    main()
+    entry()
 except SystemExit:
     pass
-print("\\n" + json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({watched!r}))))
+print("\\n" + json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 """
 
 
@@ -45,11 +45,15 @@ def startup_ms(repeat: int = 5) -> float:
     return 1000 * median(runs)
 
 
+def imported_by(*args: str) -> set[str]:
+    """Return the top-level packages that `planextract <args>` imports in a process of its own."""
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def modules_imported(args: list[str]) -> list[str]:
     """Return the watched packages that `planextract <args>` imports in its own process."""
-    out = subprocess.run([sys.executable, "-c", _MODULES_OF.format(watched=WATCHED)] + args, capture_output=True,
-                         text=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return sorted(imported_by(*args) & set(WATCHED))
 
 
 def cold_extract(repeat: int = 5) -> dict:

@@ -55,25 +55,26 @@ def rivals(score: np.ndarray, eligible: np.ndarray, threshold: float, pairs: lis
     partner_of_new = {j: i for i, j in pairs}
     out = []
     for i, j in pairs:
-        s = score[i, j]
-        found = None
-        for j2 in np.flatnonzero(accept[i]):
-            j2 = int(j2)
-            if j2 == j or score[i, j2] <= s - margin + _EPS:
-                continue
-            other = partner_of_new.get(j2)
-            if other is None or score[i, j2] > score[other, j2] - margin + _EPS:
-                found = Rival(i, j, float(s), None, j2, float(score[i, j2]))
-                break
-        if found is None:
-            for i2 in np.flatnonzero(accept[:, j]):
-                i2 = int(i2)
-                if i2 == i or score[i2, j] <= s - margin + _EPS:
-                    continue
-                other = partner_of_old.get(i2)
-                if other is None or score[i2, j] > score[i2, other] - margin + _EPS:
-                    found = Rival(i, j, float(s), i2, None, float(score[i2, j]))
-                    break
-        if found is not None:
-            out.append(found)
+        s = float(score[i, j])
+        j2 = _first_rival(score, accept, i, j, s, partner_of_new, margin)
+        if j2 is not None:
+            out.append(Rival(i, j, s, None, j2, float(score[i, j2])))
+            continue
+        i2 = _first_rival(score.T, accept.T, j, i, s, partner_of_old, margin)
+        if i2 is not None:
+            out.append(Rival(i, j, s, i2, None, float(score[i2, j])))
     return out
+
+
+def _first_rival(score: np.ndarray, accept: np.ndarray, a: int, b: int, s: float, partner: dict[int, int],
+                 margin: float) -> Optional[int]:
+    """Return the first column k != b of row a that scores within `margin` of `s` and within `margin`
+    of its own partner's score (or has none), else None. Called on the transpose for the other side."""
+    for k in np.flatnonzero(accept[a]):
+        k = int(k)
+        if k == b or score[a, k] <= s - margin + _EPS:
+            continue
+        other = partner.get(k)
+        if other is None or score[a, k] > score[other, k] - margin + _EPS:
+            return k
+    return None

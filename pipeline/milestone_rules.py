@@ -63,6 +63,7 @@ class MilestoneRuleFile(StrictModel):
     pending: _Pattern
     notes: _Pattern
     truncation: _Truncation
+    suspect_date_line: _Pattern
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class MilestoneRules:
         self.notes_re = re.compile(data.notes.pattern, i)
         self.complete_end_re = re.compile(data.truncation.complete_end)
         self.furniture_re = re.compile(data.truncation.furniture, i)
+        self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
 
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         """Return (text without its trailing flag, the flag or None)."""
@@ -170,6 +172,13 @@ class MilestoneRules:
         t = text.rstrip()
         return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t)
 
+    def suspect_date_label(self, text: str) -> Optional[str]:
+        """Return the label of a one-line paragraph that reads as a date line under an unknown label, else None."""
+        m = self.suspect_date_re.match(text)
+        if m is None or self.date_value(m.group("value")).period is None:
+            return None
+        return m.group("label").strip()
+
     def workstream(self, description: str) -> Optional[str]:
         """Return the short label a description starts with (the first workstream rule that fits), or None."""
         for rule, regex in self.workstreams:
@@ -184,7 +193,8 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
     pats.update({rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
                  rules.target_label.id: rules.target_label.number,
                  rules.truncation.id: rules.truncation.complete_end,
-                 rules.truncation.id + ".furniture": rules.truncation.furniture})
+                 rules.truncation.id + ".furniture": rules.truncation.furniture,
+                 rules.suspect_date_line.id: rules.suspect_date_line.pattern})
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones")

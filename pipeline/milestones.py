@@ -15,10 +15,10 @@ from .document import Document, Finding
 from .milestone_rules import DateValue, MilestoneRules, StatusFlag, milestone_rules
 from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow
 from .segment import Segmented
+from .structure import structure_rules
 
 _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
 _KEY_WORDS = re.compile(r"[\w%£]+")
-_DATE_VALUE = re.compile(r"^dates?\s*:\s*(?P<value>.*)$", re.IGNORECASE | re.DOTALL)
 
 
 
@@ -80,7 +80,11 @@ class _ProgrammeBuilder:
         while i < len(paras):
             p = paras[i]
             if p.kind == "date_line":
-                self.close(section, desc, p, [])
+                value = None
+                if i + 1 < len(paras) and self.is_label_with_value(p, paras[i + 1]):
+                    i += 1
+                    value = paras[i]
+                self.close(section, desc, p, [], value)
                 desc = []
             elif p.kind == "dates_header":
                 targets = []
@@ -95,6 +99,14 @@ class _ProgrammeBuilder:
                 desc.append(p)
             i += 1
         self.leftovers(desc)
+
+    @staticmethod
+    def is_label_with_value(p: ParagraphRow, nxt: ParagraphRow) -> bool:
+        """Whether `p` is a bare 'Date:' label and `nxt` the value the segmenter found below it."""
+        srules = structure_rules()
+        label_id = srules.kinds.date_label.id
+        return p.rule_id == nxt.rule_id == label_id and nxt.kind == "date_line" \
+            and bool(srules.date_label_re.match(p.text)) and not srules.date_label_re.match(nxt.text)
 
     def leftovers(self, desc: list[ParagraphRow]) -> None:
         """Place paragraphs after the last dated block: pending statement, note, or finding."""
@@ -111,13 +123,15 @@ class _ProgrammeBuilder:
                 self.notes.append(p.text)
 
     def close(self, section: SectionRow, desc: list[ParagraphRow], date_para: ParagraphRow,
-              target_paras: list[ParagraphRow]) -> None:
-        """Make one milestone from its description paragraphs and its date line (or targets)."""
+              target_paras: list[ParagraphRow], value_para: Optional[ParagraphRow] = None) -> None:
+        """Make one milestone from its description paragraphs and its date line (or targets); a bare
+        'Date:' label has its value in `value_para`."""
         if not desc:
             self.findings.append(finding_at(date_para, "error", "date_without_description",
                                             "date line has no description paragraph before it"))
             desc = [date_para]
-        first, last = desc[0], (target_paras or [date_para])[-1]
+        self.suspect_date_lines(desc)
+        first, last = desc[0], (target_paras or [value_para or date_para])[-1]
         description = self.doc.text[first.char_start:desc[-1].char_end]
         seq = len(self.milestones) + 1
         mid = self.milestone_id(description)
@@ -137,12 +151,16 @@ class _ProgrammeBuilder:
                                                 "'Dates:' is not followed by any target line"))
                 value = DateValue("", None, None)
             else:
-                m = _DATE_VALUE.match(date_para.text)
-                value = self.rules.date_value(m.group("value") if m else date_para.text)
-                self.findings.extend(flag_findings(value.flag, date_para))
+                m = structure_rules().date_line_re.match(date_para.text)
+                # No match: a bare 'Date:' label, with its value below it or none.
+                value = self.rules.date_value(m.group("value") if m else value_para.text if value_para else "")
+                self.findings.extend(flag_findings(value.flag, value_para or date_para))
                 if value.period is None and value.date_text:
                     self.findings.append(finding_at(date_para, "error", "unparsed_date",
                                                     f"date {value.date_text!r} not understood; due dates left empty"))
+                elif not value.date_text:
+                    self.findings.append(finding_at(date_para, "warning", "missing_date",
+                                                    "date line names no date; due dates left empty"))
             period = value.period
             due = (period.start, period.end, period.precision) if period else (None, None, None)
             status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"
@@ -160,10 +178,22 @@ class _ProgrammeBuilder:
             workstream=self.rules.workstream(first.text), description=description, date_text=date_text,
             due_start=due[0], due_end=due[1], due_precision=due[2], due_qualifier=qualifier, is_tbc=is_tbc,
             status=status, status_text=status_text, n_targets=len(targets), is_overdue_at_publication=overdue,
-            paragraph_ids=[p.paragraph_id for p in desc] + [date_para.paragraph_id] + [t.paragraph_id for t in target_paras],
+            paragraph_ids=[p.paragraph_id for p in desc] + [date_para.paragraph_id]
+            + ([value_para.paragraph_id] if value_para else []) + [t.paragraph_id for t in target_paras],
             char_start=first.char_start, char_end=last.char_end, line_start=first.line_start, line_end=last.line_end,
             rule_id=rule_id,
         ))
+
+    def suspect_date_lines(self, desc: list[ParagraphRow]) -> None:
+        """Warn of description paragraphs that read as a date line under a label the rules do not know:
+        the milestone above them may have been merged into the one they describe."""
+        for p in desc:
+            label = self.rules.suspect_date_label(p.text) if "\n" not in p.text else None
+            if label is not None:
+                self.findings.append(finding_at(
+                    p, "warning", "suspect_date_line",
+                    f"paragraph reads as a date line but {label!r} is not a date label (rules/structure.yaml "
+                    "kind.date_line); read as description, so two milestones may be one", self.rules.data.suspect_date_line.id))
 
     def milestone_id(self, description: str) -> str:
         """Return a stable id: programme slug plus a hash of the normalised description, unique in the programme."""

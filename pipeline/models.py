@@ -195,7 +195,7 @@ class MilestoneRow(Span):
             Check("milestone_dated_unless_tbc",
                   "a milestone has a due date unless it is TBC, or its date could not be read and quality says so",
                   "is_tbc OR (due_start IS NOT NULL AND due_end IS NOT NULL) OR EXISTS (SELECT 1 FROM quality AS q "
-                  "WHERE q.doc_id = milestones.doc_id AND q.code IN ('unparsed_date', 'dates_without_targets') "
+                  "WHERE q.doc_id = milestones.doc_id AND q.code IN ('unparsed_date', 'missing_date', 'dates_without_targets') "
                   "AND list_contains(milestones.paragraph_ids, q.paragraph_id))"),
             Check("milestone_tbc_has_no_date", "a TBC milestone has no due date", "NOT is_tbc OR due_end IS NULL"),
             Check("milestone_due_ordered", "due_start is not after due_end", "due_start IS NULL OR due_start <= due_end"),

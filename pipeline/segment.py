@@ -8,7 +8,7 @@ milestone text, not headings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from .document import Document, InputError
@@ -29,15 +29,17 @@ class RawParagraph:
     lines: tuple[str, ...]
     hint: Optional[str]
     locator: Optional[str]
-    date_kind: Optional[str]  # "dates_header" or "date_line" for a paragraph of one such line, else None
+    date_kind: Optional[str]  # "dates_header", "date_line", "date_label" (a bare 'Date:') or "date_value" (below one)
 
 
 def date_kind(line: str, rules: StructureRules) -> Optional[str]:
-    """Return "dates_header" or "date_line" when trimmed `line` is one (a header first), else None."""
+    """Return "dates_header", "date_line" or "date_label" (a bare 'Date:') when trimmed `line` is one, else None."""
     if rules.dates_header_re.match(line):
         return "dates_header"
     if rules.date_line_re.match(line):
         return "date_line"
+    if rules.date_label_re.match(line):
+        return "date_label"
     return None
 
 
@@ -52,8 +54,8 @@ class Segmented:
 def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]:
     """Return the document's runs of non-blank lines, each trimmed of outer white space.
 
-    A 'Date:' or 'Dates:' line is always a paragraph of its own, even when no blank line
-    separates it from its description or the next block.
+    A 'Date:' or 'Dates:' line, or a bare 'Date:' label, is always a paragraph of its own, even
+    when no blank line separates it from its description or the next block.
     """
     out: list[RawParagraph] = []
     text, origins = doc.text, doc.origins
@@ -114,6 +116,24 @@ def common_locator(locators: list[Optional[str]]) -> Optional[str]:
     return " > ".join(common) or None
 
 
+def mark_date_values(paras: list[RawParagraph]) -> list[RawParagraph]:
+    """Return the paragraphs with the one below each bare 'Date:' label marked as its value ("date_value")
+    when it is one line that the period grammar reads ('30 September 2024 (complete)').
+
+    A page may set the label and its value in two blocks (dt/dd, two p), a plain copy on two
+    lines. Both stay paragraphs of their own; the milestone extractor reads them as one date
+    line. A label with no such value below it is a date line with no date (reported there).
+    """
+    mrules = milestone_rules()
+    out = list(paras)
+    for i in range(len(out) - 1):
+        p, nxt = out[i], out[i + 1]
+        if p.date_kind == "date_label" and nxt.date_kind is None and len(nxt.lines) == 1 \
+                and mrules.date_value(nxt.text).period is not None:
+            out[i + 1] = replace(nxt, date_kind="date_value")
+    return out
+
+
 def split_target_lists(doc: Document, paras: list[RawParagraph], rules: StructureRules) -> list[RawParagraph]:
     """Return the paragraphs with each target list after a 'Dates:' header split into one paragraph per target.
 
@@ -162,9 +182,13 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         return "dates_header", k.dates_header.id
     if p.date_kind == "date_line":
         return "date_line", k.date_line.id
+    if p.date_kind in ("date_label", "date_value"):
+        return "date_line", k.date_label.id
     bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
     if all(bullet(line) or numbered(line) for line in p.lines):
         if len(p.lines) == 1 and numbered(p.lines[0]):
+            if rules.looks_like_heading(p.text) and (rules.theme_name(p.text) or rules.subsection(p.text)):
+                return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
     if p.hint is not None:  # a page's heading or list item, known from its tag (rules/html.yaml)
@@ -235,30 +259,42 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     header_end = next((j for j in range(min(3, len(paras))) if rules.published_re.match(paras[j].text)), 0)
     # Each heading's sub-section, once: a heading is asked both for itself and as the next one's successor.
     subs = [rules.subsection(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
+    seen_subs: set[str] = set()  # the sub-sections of the open programme
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
         if i <= header_end:
             owner.append(tree.root)
             continue
+        if kind in ("text", "numbered_item") and tree.theme is not None and len(p.lines) == 1 \
+                and rules.may_head_programme(p.text):
+            # A long, numbered or question-like programme heading, known by the sub-section right below
+            # it; the open programme must have that sub-section already (else it is that programme's text).
+            below = _sub_ahead(i, paras, kinds, subs, 0, rules)
+            if below is not None and (tree.programme is None or below[0].id in seen_subs):
+                kind = "heading"
+                kinds[i] = (kind, rules.programme.id)
         if kind == "heading":
             pid = f"p{i + 1:04d}"
             theme = tree.rules.theme_name(p.text)
             sub = subs[i]
-            next_is_sub = i + 1 < len(paras) and kinds[i + 1][0] == "heading" and subs[i + 1] is not None
-            if theme is not None:
+            # "Data platform overview" followed by "Background" is a programme, not a theme.
+            if theme is not None and not (tree.theme is not None and _sub_ahead(i, paras, kinds, subs, 0, rules) is not None):
                 tree.theme = tree.open("theme", 1, tree.root, p.text, pid, rules.theme.id, theme=theme)
                 tree.programme = tree.subsection = tree.heading = tree.preamble = None
                 owner.append(tree.theme)
                 continue
-            if tree.theme is not None and sub is None and next_is_sub:
-                tree.programme = tree.open("programme", 2, tree.theme, p.text, pid, "heading.programme", programme=p.text)
+            if tree.theme is not None and sub is None \
+                    and _opens_programme(i, paras, kinds, subs, rules, tree.programme is not None, seen_subs):
+                tree.programme = tree.open("programme", 2, tree.theme, p.text, pid, rules.programme.id, programme=p.text)
                 tree.subsection = tree.heading = None
+                seen_subs = set()
                 owner.append(tree.programme)
                 continue
             if sub is not None and tree.programme is not None:
                 tree.subsection = tree.open("subsection", 3, tree.programme, p.text, pid, sub.id)
                 tree.subsection["holds_milestones"] = sub.holds_milestones
                 tree.heading = None
+                seen_subs.add(sub.id)
                 owner.append(tree.subsection)
                 continue
             in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
@@ -277,10 +313,47 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     return tree.rows, owner, kinds
 
 
+_INTRO_KINDS = ("text", "list", "numbered_item")
+
+
+def _sub_ahead(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], subs: list, max_intro: int,
+               rules: StructureRules):
+    """Return (sub-section, intro count) when the next heading after paragraph `i`, past at most
+    `max_intro` text or list paragraphs, names a sub-section; else None.
+
+    None too when the paragraph just above that heading could head the programme itself: a
+    numbered or long programme heading is not an introduction.
+    """
+    for n, j in enumerate(range(i + 1, min(len(paras), i + 2 + max_intro))):
+        kind = kinds[j][0]
+        if kind == "heading":
+            if subs[j] is None or n and len(paras[j - 1].lines) == 1 and rules.may_head_programme(paras[j - 1].text):
+                return None
+            return subs[j], n
+        if kind not in _INTRO_KINDS:
+            return None
+    return None
+
+
+def _opens_programme(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], subs: list,
+                     rules: StructureRules, in_programme: bool, seen_subs: set[str]) -> bool:
+    """Whether paragraph `i` heads a programme: the next heading names a sub-section.
+
+    Directly below, that makes a programme. After introductory paragraphs it does only when no
+    programme is open or the open one already has that sub-section: otherwise the paragraph is
+    a small heading inside the open programme's sub-section.
+    """
+    ahead = _sub_ahead(i, paras, kinds, subs, rules.programme.max_intro_paragraphs, rules)
+    if ahead is None:
+        return False
+    sub, n_intro = ahead
+    return n_intro == 0 or not in_programme or sub.id in seen_subs
+
+
 def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
-    paras = split_target_lists(doc, split_paragraphs(doc, rules), rules)
+    paras = split_target_lists(doc, mark_date_values(split_paragraphs(doc, rules)), rules)
     if not paras:
         raise InputError(doc.source_file, "no text")
     kinds = assign_kinds(paras, rules)

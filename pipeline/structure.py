@@ -29,14 +29,25 @@ class _Shape(StrictModel):
     not_starting: str
 
 
+class _Programme(StrictModel):
+    id: str
+    max_intro_paragraphs: int
+    max_chars: int
+    max_words: int
+    not_ending: str
+
+
 class _Headings(StrictModel):
+    numbering: _Pattern
     theme: _Pattern
     subsections: list[_Subsection]
+    programme: _Programme
     shape: _Shape
 
 
 class _Kinds(StrictModel):
     date_line: _Pattern
+    date_label: _Pattern
     dates_header: _Pattern
     list_item: _Pattern
     numbered_item: _Pattern
@@ -68,11 +79,14 @@ class StructureRules:
         flags = re.IGNORECASE
         self.data = data
         self.published_re = re.compile(data.document.published.pattern, flags)
+        self.numbering_re = re.compile(data.headings.numbering.pattern, flags)
         self.theme = data.headings.theme
         self.theme_re = re.compile(data.headings.theme.pattern, flags)
         self.subsections = tuple(
             Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
         )
+        self.programme = data.headings.programme
+        self.programme_not_ending = re.compile(self.programme.not_ending)
         shape = data.headings.shape
         self.shape = shape
         self.not_ending = re.compile(shape.not_ending)
@@ -80,13 +94,20 @@ class StructureRules:
         kinds = data.paragraph_kinds
         self.kinds = kinds
         self.date_line_re = re.compile(kinds.date_line.pattern, flags)
+        self.date_label_re = re.compile(kinds.date_label.pattern, flags)
         self.dates_header_re = re.compile(kinds.dates_header.pattern, flags)
         self.list_item_re = re.compile(kinds.list_item.pattern)
         self.numbered_item_re = re.compile(kinds.numbered_item.pattern)
 
+    def words(self, text: str) -> str:
+        """Return a heading's words: white space folded, any numbering before them left out."""
+        t = " ".join(text.split())
+        m = self.numbering_re.match(t)
+        return t[m.end():] if m else t
+
     def subsection(self, text: str) -> Optional[Subsection]:
         """Return the sub-section that heading `text` names, or None."""
-        t = " ".join(text.split())
+        t = self.words(text)
         for sub in self.subsections:
             if sub.regex.match(t):
                 return sub
@@ -94,7 +115,7 @@ class StructureRules:
 
     def theme_name(self, text: str) -> Optional[str]:
         """Return the theme named by heading `text` ('Digitise - overview' → 'Digitise'), or None."""
-        m = self.theme_re.match(" ".join(text.split()))
+        m = self.theme_re.match(self.words(text))
         return m.group("theme").strip() if m else None
 
     def looks_like_heading(self, text: str) -> bool:
@@ -108,15 +129,28 @@ class StructureRules:
         )
 
 
+    def may_head_programme(self, text: str) -> bool:
+        """Whether a one-line paragraph that is not heading-shaped may still be a programme heading."""
+        t = text.strip()
+        p = self.programme
+        return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words and not self.programme_not_ending.search(t) \
+            and not self.not_starting.match(t)
+
+
 def _check(rules: StructureRuleFile, problems: list[str]) -> None:
-    pats = {rules.document.published.id: rules.document.published.pattern, rules.headings.theme.id: rules.headings.theme.pattern}
+    h = rules.headings
+    pats = {rules.document.published.id: rules.document.published.pattern, h.theme.id: h.theme.pattern,
+            h.numbering.id: h.numbering.pattern, h.programme.id + ".not_ending": h.programme.not_ending}
     pats.update({s.id: s.pattern for s in rules.headings.subsections})
     k = rules.paragraph_kinds
-    pats.update({p.id: p.pattern for p in (k.date_line, k.dates_header, k.list_item, k.numbered_item)})
+    pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.dates_header, k.list_item, k.numbered_item)})
     pats[rules.headings.shape.id + ".not_ending"] = rules.headings.shape.not_ending
     pats[rules.headings.shape.id + ".not_starting"] = rules.headings.shape.not_starting
     check_regexes(pats, problems, "structure")
-    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))], problems, "structure")
+    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))] + [h.programme.id],
+               problems, "structure")
+    if h.programme.max_intro_paragraphs < 0:
+        problems.append(f"{h.programme.id}: max_intro_paragraphs must be 0 or more")
     if not re.search(r"\(\?P<theme>", rules.headings.theme.pattern):
         problems.append(f"{rules.headings.theme.id}: pattern needs a (?P<theme>…) group")
     if not any(s.holds_milestones for s in rules.headings.subsections):

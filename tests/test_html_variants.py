@@ -137,6 +137,13 @@ VARIANTS = {
     "date-after-br": page(date_block=lambda d, w: f"<p>{d}<br>\nDate: {w}</p>"),
     "date-in-spans": page(date_block=lambda d, w: f'<div class="milestone"><p>{d}</p>\n'
                                                   f'<p><span class="label">Date:</span>\n<span>{w}</span></p></div>'),
+    "date-label-own-paragraph": page(date_block=lambda d, w: f"<p>{d}</p>\n<p><strong>Date:</strong></p>\n<p>{w}</p>"),
+    "date-label-in-dt": page(date_block=lambda d, w: f"<p>{d}</p>\n<dl><dt>Date:</dt>\n<dd>{w}</dd></dl>"),
+    "due-date-dash": page(date_block=lambda d, w: f"<p>{d}</p>\n<p>Due date – {w}</p>"),
+    "numbered-headings": page().replace("<h2>Build - overview", "<h2>1. Build - overview").replace(
+        "<h3>Background", "<h3>1.1 Background").replace("<h3>Commitment milestones", "<h3>1.2 Commitment milestones"),
+    "programme-intro-paragraph": page().replace("<h2>Widget programme</h2>",
+                                                "<h2>Widget programme</h2>\n<p>An introduction to widgets.</p>"),
     "milestone-in-dl": page(date_block=lambda d, w: f"<dl><dd>{d}</dd>\n<dd><strong>Date:</strong> {w}</dd></dl>"),
     "targets-as-list": page(targets=lambda ts: "<p><strong>Dates:</strong></p>\n<ul>"
                                                + "".join(f"<li>{t}</li>" for t in ts) + "</ul>"),

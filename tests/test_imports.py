@@ -1,32 +1,12 @@
 """Cold paths import only what they need: `planextract --help` loads none of the heavy packages."""
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import PLAN, ROOT
+from bench.cold import imported_by
+from conftest import PLAN
 
 HEAVY = ("spacy", "pandas", "pyarrow", "duckdb", "dateparser", "numpy", "scipy")
-
-# Runs the CLI as the console script does, in a fresh interpreter, and prints the top-level packages it imported.
-PROBE = """
-import json, sys
-from pipeline.cli import entry
-sys.argv = ["planextract"] + sys.argv[1:]
-try:
-    entry()
-except SystemExit:
-    pass
-print("\\n" + json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
-"""
-
-
-def imported_by(*args: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT, check=True)
-    return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 @pytest.mark.parametrize("args", [("--help",), ("extract", "--help"), ("validate", "--help"), ("--version",)])

@@ -1,0 +1,238 @@
+"""Issues 2/3/6: layouts that move the plan's structure without changing its content.
+
+Programmes with an introduction before their sub-sections, long or question-like programme
+headings, numbered themes, sub-sections and programmes, a programme whose name ends in
+"overview", and date lines written another way ("Date - …", "Due date: …", a bare "Date:"
+with its value on the line below). Each either gives the plan's own milestones, or a small
+plan shows the rule, including where it must not fire.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from conftest import extract_text
+from pipeline.milestones import description_key
+from provenance_util import span_problems
+
+
+def content(tables) -> list[tuple]:
+    """Milestones by content: what survives a renumbered programme title (ids and titles come from it)."""
+    return [(m.theme, description_key(m.description), m.date_text, m.due_start, m.due_end, m.due_precision, m.is_tbc,
+             m.status, m.status_text, m.workstream, m.n_targets) for m in tables.tables["milestones"]]
+
+
+def numbered(pattern: str, fmt: str, cycle: int = 0):
+    """Return a transform that numbers every line matching `pattern` in turn (1, 2, … or 1..cycle over), formatting with `fmt`."""
+    def apply(text: str) -> str:
+        counter = itertools.cycle(range(1, cycle + 1)) if cycle else itertools.count(1)
+        return re.sub(pattern, lambda m: fmt.format(n=next(counter), line=m.group(0)), text)
+    return apply
+
+
+INTRO = "This programme is introduced in a sentence before its background.\n\nA second paragraph of introduction.\n\n"
+
+SAME_MILESTONES = {
+    "intro-before-background": lambda t: re.sub(r"(?m)^(Background)$", INTRO.replace("\\", r"\\") + r"\1", t),
+    "numbered-themes": numbered(r"(?m)^.+ - overview$", "{n}. {line}"),
+    "numbered-sub-sections": numbered(r"(?m)^(?:Background|Delivery approach|Commitment milestones)$", "12.{n} {line}", cycle=3),
+    "numbered-programmes": lambda t: numbered(r"(?m)^[^\n]+(?=\n\nBackground$)", "{n}. {line}")(t),
+    "date-dash": lambda t: re.sub(r"(?m)^Date: ", "Date - ", t),
+    "date-en-dash": lambda t: re.sub(r"(?m)^Date: ", "Date – ", t),
+    "due-date": lambda t: re.sub(r"(?m)^Date: ", "Due date: ", t),
+    "target-date-upper": lambda t: re.sub(r"(?m)^Date: ", "TARGET DATE: ", t),
+    "date-label-on-own-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n", t),
+    "date-label-then-blank-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n\n", t),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_MILESTONES))
+def test_layout_variant_gives_the_same_milestones(plan, plan_text, name):
+    got = extract_text(SAME_MILESTONES[name](plan_text))
+    assert content(got) == content(plan)
+    kinds = [s.kind for s in got.tables["sections"]]
+    assert kinds.count("programme") == 46 and kinds.count("theme") == 4
+    assert [s.theme for s in got.tables["sections"] if s.kind == "theme"] == \
+        ["Digitise", "Connect", "Transform", "Operational functions"]
+    assert [q.code for q in got.tables["quality"]] == ["status_misspelt"]
+    assert span_problems(got) == []
+
+
+def test_intro_paragraphs_belong_to_the_programme(plan, plan_text):
+    got = extract_text(SAME_MILESTONES["intro-before-background"](plan_text))
+    sections = {s.section_id: s for s in got.tables["sections"]}
+    intros = [p for p in got.tables["paragraphs"] if p.text.startswith("This programme is introduced")]
+    assert len(intros) == 46
+    assert {sections[p.section_id].kind for p in intros} == {"programme"}
+    assert [s.title for s in got.tables["sections"] if s.kind == "programme"] == \
+        [s.title for s in plan.tables["sections"] if s.kind == "programme"]
+
+
+@pytest.mark.parametrize("name", ["date-label-on-own-line", "date-label-then-blank-line"])
+def test_a_date_label_and_its_value_are_read_as_one_date_line(plan, plan_text, name):
+    """The label and its value stay paragraphs of their own; the milestone spans both."""
+    got = extract_text(SAME_MILESTONES[name](plan_text))
+    paras = {p.paragraph_id: p for p in got.tables["paragraphs"]}
+    dated = [p for p in paras.values() if p.kind == "date_line"]
+    assert len(dated) == 2 * 213
+    assert {p.rule_id for p in dated} == {"kind.date_label"}
+    assert sum(p.text == "Date:" for p in dated) == 213
+    simple = [m for m in got.tables["milestones"] if m.n_targets == 0]
+    assert len(simple) == 213
+    for m in simple:
+        label, value = (paras[pid] for pid in m.paragraph_ids[-2:])
+        assert (label.text, value.text.startswith(m.date_text)) == ("Date:", True)
+        assert (m.char_end, m.line_end) == (value.char_end, value.line_end)
+
+
+def small_plan(programmes: str, preface: str = "") -> str:
+    return f"""Small Plan
+Published 2 January 2024
+
+Make - overview
+
+Making things.
+
+{programmes}"""
+
+
+def programme(title: str, intro: str = "", milestones: str = "Thing done.\n\nDate: May 2024") -> str:
+    return f"""{title}
+
+{intro}Background
+
+Why.
+
+Delivery approach
+
+How.
+
+Commitment milestones
+
+{milestones}
+
+"""
+
+
+def titles(tables, kind: str) -> list[str]:
+    return [s.title for s in tables.tables["sections"] if s.kind == kind]
+
+
+LONG_TITLE = "Making sure that every person in every part of the country can see and use their own health record"
+
+
+@pytest.mark.parametrize("title", [
+    LONG_TITLE,  # 20 words: longer than a heading's shape (14)
+    "What does a shared care record give a patient?",
+    "3. Shared care records",
+    "Data platform overview",  # ends like a theme, but holds sub-sections
+], ids=["twenty-words", "question", "numbered", "ends-in-overview"])
+def test_programme_headings_known_by_the_sub_sections_below(title):
+    got = extract_text(small_plan(programme("First programme") + programme(title)))
+    assert titles(got, "programme") == ["First programme", title]
+    assert titles(got, "theme") == ["Make - overview"]
+    assert [m.programme for m in got.tables["milestones"]] == ["First programme", title]
+    assert span_problems(got) == []
+
+
+def test_first_programme_of_a_theme_may_have_an_introduction():
+    got = extract_text(small_plan(programme("Only programme", intro="An introduction.\n\nAnd more.\n\n")))
+    assert titles(got, "programme") == ["Only programme"]
+
+
+def test_a_small_heading_before_the_next_sub_section_is_not_a_programme():
+    """Inside Background, a short heading, its text, then 'Delivery approach': one programme, not two."""
+    text = small_plan("""First programme
+
+Background
+
+Why.
+
+Our starting point
+
+Some context for it.
+
+Delivery approach
+
+How.
+
+Commitment milestones
+
+Thing done.
+
+Date: May 2024
+""")
+    got = extract_text(text)
+    assert titles(got, "programme") == ["First programme"]
+    assert titles(got, "heading") == ["Our starting point"]
+    assert titles(got, "subsection") == ["Background", "Delivery approach", "Commitment milestones"]
+
+
+def test_a_line_of_text_before_a_sub_section_the_programme_lacks_stays_text():
+    text = small_plan("""First programme
+
+Background
+
+Why it matters to us and to the people we serve, in more words than a heading has
+
+Delivery approach
+
+How.
+
+Commitment milestones
+
+Thing done.
+
+Date: May 2024
+""")
+    got = extract_text(text)
+    assert titles(got, "programme") == ["First programme"]
+    last_bg = [p for p in got.tables["paragraphs"] if p.text.startswith("Why it matters")]
+    assert [p.kind for p in last_bg] == ["text"]
+
+
+@pytest.mark.parametrize("line,is_date_line", [
+    ("Date: May 2024", True),
+    ("Dates: May 2024", True),
+    ("Date - May 2024", True),
+    ("Date — May 2024", True),
+    ("Due date: May 2024", True),
+    ("Delivery date: May 2024", True),
+    ("date: may 2024", True),
+    ("Date-driven work starts in May 2024.", False),
+    ("Dated records are kept until May 2024.", False),
+    ("Update: May 2024", False),
+])
+def test_date_line_forms(line, is_date_line):
+    got = extract_text(small_plan(programme("First programme", milestones=f"Thing done.\n\n{line}\n\nOther thing.\n\n"
+                                                                           "Date: June 2024")))
+    kinds = {p.text: p.kind for p in got.tables["paragraphs"]}
+    assert (kinds[line] == "date_line") is is_date_line
+    assert len(got.tables["milestones"]) == (2 if is_date_line else 1)
+
+
+def test_an_unknown_date_label_warns_that_milestones_may_have_merged():
+    got = extract_text(small_plan(programme("First programme", milestones="Thing done.\n\nDeadline: July 2024\n\n"
+                                                                          "Other thing.\n\nDate: June 2024")))
+    assert len(got.tables["milestones"]) == 1
+    found = [(q.code, q.severity, q.rule_id) for q in got.tables["quality"]]
+    assert found == [("suspect_date_line", "warning", "milestone.suspect_date_line")]
+    assert "'Deadline'" in got.tables["quality"][0].message
+
+
+@pytest.mark.parametrize("line", ["Deadline: soon", "Note: this depends on funding", "Owner: NHS England"])
+def test_a_label_without_a_date_is_not_suspect(line):
+    got = extract_text(small_plan(programme("First programme", milestones=f"Thing done.\n\n{line}\n\nDate: June 2024")))
+    assert [q.code for q in got.tables["quality"]] == []
+
+
+def test_a_bare_date_label_with_no_value_warns():
+    got = extract_text(small_plan(programme("First programme", milestones="Thing done.\n\nDate:\n\nOther thing.\n\n"
+                                                                          "Date: June 2024")))
+    first, second = got.tables["milestones"]
+    assert (first.description, first.date_text, first.due_end) == ("Thing done.", "", None)
+    assert second.due_end is not None
+    assert [q.code for q in got.tables["quality"]] == ["missing_date"]
+    assert span_problems(got) == []
