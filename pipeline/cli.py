@@ -256,7 +256,7 @@ def load_version(path_text: str, doc_id: str | None, allow_empty: bool):
 @click.option("--allow-empty", is_flag=True, help="Accept a plan file with no milestones.")
 def diff(old: str, new: str, out_dir: str | None, old_doc: str | None, new_doc: str | None, top: int,
          allow_empty: bool) -> None:
-    """Compare two versions of a plan. OLD and NEW are plan files (.txt/.html) or output folders."""
+    """Compare two versions of a plan. OLD and NEW are plan files (.txt/.md/.html) or output folders."""
     from .changes import compare_versions, quality_findings
     from .diff_report import summary_lines
 

@@ -22,7 +22,8 @@ class LineOrigin:
     line_start: int
     line_end: int
     locator: Optional[str] = None
-    hint: Optional[str] = None  # "heading" for an HTML h1-h4, "list" for li, else None
+    hint: Optional[str] = None  # "heading" for an HTML h1-h4 or a Markdown heading, "list" for li, else None
+    hint_rule: Optional[str] = None  # the rule that gave the hint (rules/html.yaml, rules/markdown.yaml)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Document:
     """A loaded source: normalised text plus what is needed to trace it back to raw bytes.
 
     `origins` is None when line i of `text` is line i of the raw file (plain text);
-    the HTML loader gives one LineOrigin per line of `text`.
+    the HTML and Markdown loaders give one LineOrigin per line of `text`.
     """
 
     doc_id: str

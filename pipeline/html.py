@@ -273,13 +273,18 @@ def layout(blocks: list[Block]) -> tuple[str, tuple[LineOrigin, ...]]:
     lines: list[str] = []
     origins: list[LineOrigin] = []
     prev: Optional[Block] = None
+    from .html_rules import html_rules
+
+    hrules = html_rules()
+    hint_rule = {"heading": hrules.heading_id, "list": hrules.lists.id, None: None}
     for block in blocks:
         if prev is not None and not (block.list_root is not None and block.list_root == prev.list_root):
             lines.append("")
             origins.append(LineOrigin(prev.line_end, prev.line_end))
         for line in block.lines:
             lines.append(line)
-            origins.append(LineOrigin(block.line_start, block.line_end, block.locator, block.hint))
+            origins.append(LineOrigin(block.line_start, block.line_end, block.locator, block.hint,
+                                      hint_rule[block.hint]))
         prev = block
     return "\n".join(lines), tuple(origins)
 

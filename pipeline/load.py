@@ -27,6 +27,7 @@ _MAGIC = (
 )
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 
 def sniff_binary(source: str, data: bytes) -> None:
@@ -141,7 +142,11 @@ def load_document(source: str, data: bytes) -> Document:
         return load_html(source, data, rules.published_re)
     if suffix in TEXT_SUFFIXES:
         return load_text(source, data, rules.published_re)
-    raise InputError(source, f"unsupported file type {suffix or '(none)'!r} (expected .txt or .html)")
+    if suffix in MARKDOWN_SUFFIXES:
+        from .markdown import load_markdown
+
+        return load_markdown(source, data, rules.published_re)
+    raise InputError(source, f"unsupported file type {suffix or '(none)'!r} (expected .txt, .md or .html)")
 
 
 __all__ = ["Document", "InputError", "LineOrigin", "load_document", "load_text", "normalise", "decode"]

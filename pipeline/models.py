@@ -101,7 +101,7 @@ class DocumentRow(Span):
     published_date: Optional[date] = Field(description="Publication date read from the 'Published …' line.")
     source_file: str = Field(description="File name of the raw input, relative to the folder it was read from.")
     source_sha256: str = Field(description="SHA-256 of the raw bytes.")
-    source_format: Literal["txt", "html"] = Field(description="Input format the loader used.")
+    source_format: Literal["txt", "md", "html"] = Field(description="Input format the loader used: txt, md (Markdown, its markup taken out line by line) or html.")
     source_encoding: str = Field(description="Encoding the raw bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252).")
     n_lines: int = Field(description="Number of lines in the raw file.")
     n_chars: int = Field(description="Length of the normalised text.")

@@ -28,6 +28,7 @@ class RawParagraph:
     last_line: int
     lines: tuple[str, ...]
     hint: Optional[str]
+    hint_rule: Optional[str]
     locator: Optional[str]
     date_kind: Optional[str]  # "dates_header", "date_line", "date_label" (a bare 'Date:') or "date_value" (below one)
 
@@ -69,11 +70,13 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
         start = first_offset + (len(head) - len(head.lstrip()))
         end = last_offset + len(tail.rstrip())
         if origins is None:  # plain text: lines have no tag and no locator
-            hint, where = None, None
+            hint, hint_rule, where = None, None, None
         else:
-            hint, where = origins[first].hint, common_locator([o.locator for o in origins[first:last + 1]])
-        out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), hint, where,
-                                kind if first == last else None))
+            head_origin = origins[first]
+            hint, hint_rule = head_origin.hint, head_origin.hint_rule
+            where = common_locator([o.locator for o in origins[first:last + 1]])
+        out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), hint,
+                                hint_rule, where, kind if first == last else None))
 
     after_date = False
     offset = previous_offset = 0
@@ -81,9 +84,11 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
         stripped = line.strip()
         if stripped:
             line_kind = date_kind(stripped, rules)
-            # An HTML block element starts a new paragraph even without a blank line.
-            new_block = origins is not None and first >= 0 and origins[i].locator != origins[i - 1].locator \
-                and origins[i].hint != "list"
+            # An HTML block element starts a new paragraph even without a blank line; so does a Markdown
+            # heading line (no locator), and the line after it.
+            new_block = origins is not None and first >= 0 and (
+                origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
+                if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))
             if first >= 0 and (line_kind is not None or after_date or new_block):
                 close(i - 1, previous_offset)
                 first = -1
@@ -165,7 +170,7 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
             origin = doc.origin(p.first_line + k)
             start = offset + body_start
             parts.append(RawParagraph(body, start, start + len(body), p.first_line + k, p.first_line + k, (body,),
-                                      origin.hint, origin.locator, date_kind(body, rules)))
+                                      origin.hint, origin.hint_rule, origin.locator, date_kind(body, rules)))
             offset += len(line) + 1
         if parts and (len(parts) > 1 or parts[0].char_start != p.char_start):
             out.extend(parts)
@@ -191,11 +196,8 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
-    if p.hint is not None:  # a page's heading or list item, known from its tag (rules/html.yaml)
-        from .html_rules import html_rules
-
-        hrules = html_rules()
-        return ("heading", hrules.heading_id) if p.hint == "heading" else ("list", hrules.lists.id)
+    if p.hint is not None:  # a page's heading or list item, or a Markdown heading, known from its markup
+        return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
     if len(p.lines) == 1 and rules.looks_like_heading(p.text):
         return "heading", rules.shape.id
     return "text", "kind.text"

@@ -83,11 +83,11 @@ def test_diff_reads_output_folders(extracted_output, raw_versions):
     (["missing-folder", "x.txt"], "missing-folder: no such file or folder"),
     (["{out}", "{raw}/" + V1], "holds 3 documents"),
     (["{out}", "{raw}/" + V1, "--old-doc", "nope"], "no document 'nope'"),
-    (["{empty}/notes.md", "{raw}/" + V1], "unsupported file type '.md'"),
+    (["{empty}/notes.rtf", "{raw}/" + V1], "unsupported file type '.rtf'"),
     (["{empty}", "{raw}/" + V1], "documents.parquet: missing"),
 ])
 def test_diff_bad_input_is_one_line(args, message, extracted_output, raw_versions, tmp_path):
-    (tmp_path / "notes.md").write_text("not a plan", encoding="utf-8")
+    (tmp_path / "notes.rtf").write_text("not a plan", encoding="utf-8")
     args = [a.format(out=extracted_output, raw=raw_versions, empty=tmp_path) for a in args]
     result = CliRunner().invoke(main, ["diff"] + args, catch_exceptions=False)
     assert result.exit_code == 2
