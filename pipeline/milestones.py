@@ -111,6 +111,8 @@ class _ProgrammeBuilder:
     def leftovers(self, desc: list[ParagraphRow]) -> None:
         """Place paragraphs after the last dated block: pending statement, note, or finding."""
         for p in desc:
+            if not self.rules.is_furniture(p.text):
+                self.suspect_date_lines([p])  # a programme whose every date is under an unknown label
             if self.rules.pending_re.search(p.text) and self.pending is None:
                 self.pending = p.text
             elif self.rules.notes_re.search(p.text):
@@ -246,12 +248,14 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
     programmes, milestones, targets, findings = [], [], [], []
     used_slugs: set[str] = set()
     for prog in (s for s in seg.sections if s.kind == "programme"):
-        pid = slug(prog.title)
+        pid = slug(structure_rules().words(prog.title))  # numbering left out: a numbered copy keeps its ids
         while pid in used_slugs:
             pid += "-2"
         used_slugs.add(pid)
         builder = _ProgrammeBuilder(doc, prog, pid, rules)
-        ms_sections = [c for c in children.get(prog.section_id, []) if c.kind == "subsection" and c.rule_id in holds]
+        subsections = [c for c in children.get(prog.section_id, []) if c.kind == "subsection"]
+        findings.extend(repeated_subsections(prog, subsections, para_by_id))
+        ms_sections = [c for c in subsections if c.rule_id in holds]
         for sec in ms_sections:
             builder.walk(sec, [p for p in subtree_paras(sec) if p.paragraph_id != sec.paragraph_id])
         head = para_by_id[prog.paragraph_id]
@@ -293,6 +297,20 @@ def truncated_at(seg: Segmented, findings: list[Finding], rules: MilestoneRules)
     if trailing and rules.breaks_off(last.text) and not any(rules.is_furniture(p.text) for p in trailing):
         return last
     return None
+
+
+def repeated_subsections(prog: SectionRow, subsections: list[SectionRow],
+                         para_by_id: dict[str, ParagraphRow]) -> list[Finding]:
+    """Warn of a programme that holds a sub-section twice: a programme heading above the second may have been missed."""
+    seen: set[str] = set()
+    out = []
+    for sub in subsections:
+        if sub.rule_id in seen:
+            out.append(finding_at(para_by_id[sub.paragraph_id], "warning", "repeated_subsection",
+                                  f"programme {prog.title!r} has a second {sub.title!r} sub-section: the heading of "
+                                  "another programme above it may not have been recognised", sub.rule_id))
+        seen.add(sub.rule_id)
+    return out
 
 
 def stray_date_lines(seg: Segmented, consumed: set[str]) -> list[Finding]:

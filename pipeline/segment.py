@@ -192,7 +192,7 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
     if all(bullet(line) or numbered(line) for line in p.lines):
         if len(p.lines) == 1 and numbered(p.lines[0]):
-            if rules.looks_like_heading(p.text) and (rules.theme_name(p.text) or rules.subsection(p.text)):
+            if rules.looks_like_heading(rules.heading_text(p.text)) and (rules.theme_name(p.text) or rules.subsection(p.text)):
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
@@ -200,6 +200,9 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
     if len(p.lines) == 1 and rules.looks_like_heading(p.text):
         return "heading", rules.shape.id
+    if len(p.lines) == 1 and rules.closing_re.search(p.text) and rules.looks_like_heading(rules.heading_text(p.text)) \
+            and (rules.theme_name(p.text) or rules.subsection(p.text)):
+        return "heading", rules.shape.id  # "Background:": a named heading with a closing colon
     return "text", "kind.text"
 
 
@@ -287,7 +290,8 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 continue
             if tree.theme is not None and sub is None \
                     and _opens_programme(i, paras, kinds, subs, rules, tree.programme is not None, seen_subs):
-                tree.programme = tree.open("programme", 2, tree.theme, p.text, pid, rules.programme.id, programme=p.text)
+                title = rules.heading_text(p.text)
+                tree.programme = tree.open("programme", 2, tree.theme, title, pid, rules.programme.id, programme=title)
                 tree.subsection = tree.heading = None
                 seen_subs = set()
                 owner.append(tree.programme)

@@ -39,6 +39,7 @@ class _Programme(StrictModel):
 
 class _Headings(StrictModel):
     numbering: _Pattern
+    closing: _Pattern
     theme: _Pattern
     subsections: list[_Subsection]
     programme: _Programme
@@ -80,6 +81,7 @@ class StructureRules:
         self.data = data
         self.published_re = re.compile(data.document.published.pattern, flags)
         self.numbering_re = re.compile(data.headings.numbering.pattern, flags)
+        self.closing_re = re.compile(data.headings.closing.pattern)
         self.theme = data.headings.theme
         self.theme_re = re.compile(data.headings.theme.pattern, flags)
         self.subsections = tuple(
@@ -100,10 +102,14 @@ class StructureRules:
         self.numbered_item_re = re.compile(kinds.numbered_item.pattern)
 
     def words(self, text: str) -> str:
-        """Return a heading's words: white space folded, any numbering before them left out."""
-        t = " ".join(text.split())
+        """Return a heading's words: white space folded, any numbering before them and colon after them left out."""
+        t = self.closing_re.sub("", " ".join(text.split()))
         m = self.numbering_re.match(t)
         return t[m.end():] if m else t
+
+    def heading_text(self, text: str) -> str:
+        """Return a heading as a name: as written, less a closing colon ("Cyber security:" → "Cyber security")."""
+        return self.closing_re.sub("", text.strip())
 
     def subsection(self, text: str) -> Optional[Subsection]:
         """Return the sub-section that heading `text` names, or None."""
@@ -140,7 +146,7 @@ class StructureRules:
 def _check(rules: StructureRuleFile, problems: list[str]) -> None:
     h = rules.headings
     pats = {rules.document.published.id: rules.document.published.pattern, h.theme.id: h.theme.pattern,
-            h.numbering.id: h.numbering.pattern, h.programme.id + ".not_ending": h.programme.not_ending}
+            h.numbering.id: h.numbering.pattern, h.closing.id: h.closing.pattern, h.programme.id + ".not_ending": h.programme.not_ending}
     pats.update({s.id: s.pattern for s in rules.headings.subsections})
     k = rules.paragraph_kinds
     pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.dates_header, k.list_item, k.numbered_item)})

@@ -45,6 +45,10 @@ SAME_MILESTONES = {
     "target-date-upper": lambda t: re.sub(r"(?m)^Date: ", "TARGET DATE: ", t),
     "date-label-on-own-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n", t),
     "date-label-then-blank-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n\n", t),
+    "sub-section-headings-with-colons": lambda t: re.sub(r"(?m)^(Background|Delivery approach|Commitment milestones)$",
+                                                         r"\1:", t),
+    "programme-headings-with-colons": lambda t: re.sub(r"(?m)^([^\n]+)(?=\n\nBackground$)", r"\1:", t),
+    "key-milestones": lambda t: re.sub(r"(?m)^Commitment milestones$", "Key milestones", t),
 }
 
 
@@ -58,6 +62,39 @@ def test_layout_variant_gives_the_same_milestones(plan, plan_text, name):
         ["Digitise", "Connect", "Transform", "Operational functions"]
     assert [q.code for q in got.tables["quality"]] == ["status_misspelt"]
     assert span_problems(got) == []
+
+
+@pytest.mark.parametrize("name", ["numbered-programmes", "programme-headings-with-colons"])
+def test_programme_keys_survive_numbering_and_colons(plan, plan_text, name):
+    """programme_id (and so milestone_id) leaves numbering and a closing colon out; the name keeps the numbering."""
+    got = extract_text(SAME_MILESTONES[name](plan_text))
+    assert [p.programme_id for p in got.tables["programmes"]] == [p.programme_id for p in plan.tables["programmes"]]
+    assert [m.milestone_id for m in got.tables["milestones"]] == [m.milestone_id for m in plan.tables["milestones"]]
+    names = [p.programme for p in got.tables["programmes"]]
+    if name == "programme-headings-with-colons":
+        assert names == [p.programme for p in plan.tables["programmes"]]
+    else:
+        assert names[0] == "1. " + plan.tables["programmes"][0].programme
+
+
+def test_a_repeated_sub_section_warns_of_a_missed_programme_heading():
+    text = small_plan(programme("First programme") + """Second programme, whose heading is a sentence.
+
+Background
+
+Why.
+
+Commitment milestones
+
+Other thing.
+
+Date: June 2024
+""")
+    got = extract_text(text)
+    assert titles(got, "programme") == ["First programme"]
+    assert [(q.code, q.rule_id) for q in got.tables["quality"]] == [
+        ("unplaced_paragraph", "programme.note"),  # the unrecognised heading, after the first programme's last date
+        ("repeated_subsection", "subsection.background"), ("repeated_subsection", "subsection.milestones")]
 
 
 def test_intro_paragraphs_belong_to_the_programme(plan, plan_text):
@@ -200,6 +237,10 @@ Date: May 2024
     ("Date — May 2024", True),
     ("Due date: May 2024", True),
     ("Delivery date: May 2024", True),
+    ("Due: May 2024", True),
+    ("Deadline – May 2024", True),
+    ("Timescale: May 2024", True),
+    ("Date： May 2024", True),
     ("date: may 2024", True),
     ("Date-driven work starts in May 2024.", False),
     ("Dated records are kept until May 2024.", False),
@@ -214,15 +255,15 @@ def test_date_line_forms(line, is_date_line):
 
 
 def test_an_unknown_date_label_warns_that_milestones_may_have_merged():
-    got = extract_text(small_plan(programme("First programme", milestones="Thing done.\n\nDeadline: July 2024\n\n"
+    got = extract_text(small_plan(programme("First programme", milestones="Thing done.\n\nLaunch: July 2024\n\n"
                                                                           "Other thing.\n\nDate: June 2024")))
     assert len(got.tables["milestones"]) == 1
     found = [(q.code, q.severity, q.rule_id) for q in got.tables["quality"]]
     assert found == [("suspect_date_line", "warning", "milestone.suspect_date_line")]
-    assert "'Deadline'" in got.tables["quality"][0].message
+    assert "'Launch'" in got.tables["quality"][0].message
 
 
-@pytest.mark.parametrize("line", ["Deadline: soon", "Note: this depends on funding", "Owner: NHS England"])
+@pytest.mark.parametrize("line", ["Launch: soon", "Note: this depends on funding", "Owner: NHS England"])
 def test_a_label_without_a_date_is_not_suspect(line):
     got = extract_text(small_plan(programme("First programme", milestones=f"Thing done.\n\n{line}\n\nDate: June 2024")))
     assert [q.code for q in got.tables["quality"]] == []
