@@ -155,8 +155,29 @@ def _target_dates(m: MilestoneRow) -> tuple[str, ...]:
     return tuple(description_key(milestone_rules().split_status(part)[0]) for part in m.date_text.split("; "))
 
 
+def _target_statuses(m: MilestoneRow) -> tuple[Optional[str], ...]:
+    """Return the status each target of a 'Dates:' list states (None where it states none)."""
+    from .milestone_rules import milestone_rules
+
+    flags = (milestone_rules().split_status(part)[1] for part in m.date_text.split("; "))
+    return tuple(f.status if f else None for f in flags)
+
+
+def is_status_changed(a: MilestoneRow, b: MilestoneRow) -> bool:
+    """Return whether the status changed, or, for a 'Dates:' list, the status of any of its targets."""
+    if a.status != b.status:
+        return True
+    return bool(a.n_targets and b.n_targets) and _target_statuses(a) != _target_statuses(b)
+
+
 def is_date_changed(a: MilestoneRow, b: MilestoneRow) -> bool:
-    """Return whether the due period (or, for a 'Dates:' list, any target's date) changed."""
+    """Return whether the due period (or, for a 'Dates:' list, any target's date) changed.
+
+    A new version that states only a status where the date was ('Date: Complete') has not
+    restated the date: that is not a change of date.
+    """
+    if b.due_end is None and not b.is_tbc and not b.date_text.strip() and b.status_text and not b.n_targets:
+        return False
     if (a.due_start, a.due_end, a.due_qualifier, a.is_tbc) != (b.due_start, b.due_end, b.due_qualifier, b.is_tbc):
         return True
     if a.n_targets or b.n_targets:
@@ -196,11 +217,11 @@ def _milestone_row(old: Version, new: Version, change_id: str, a: Optional[Miles
         flags.update(
             is_completed_now=a.status != "complete" and b.status == "complete",
             is_reopened=a.status == "complete" and b.status != "complete",
-            is_status_changed=a.status != b.status,
+            is_status_changed=is_status_changed(a, b),
             is_date_changed=is_date_changed(a, b),
             is_reworded=description_key(a.description) != description_key(b.description),
             is_programme_changed=moved,
-            is_programme_renamed=not moved and a.programme != b.programme,
+            is_programme_renamed=not moved and slug(a.programme) != slug(b.programme),  # as programme_changes says
         )
         if a.due_end is not None and b.due_end is not None:
             slip = (b.due_end - a.due_end).days

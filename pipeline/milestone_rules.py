@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Literal, Optional
 
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
@@ -18,7 +18,8 @@ class _Pattern(StrictModel):
 class _FlagPattern(StrictModel):
     id: str
     pattern: str
-    known_only: bool = False  # a flag only when its words are a known status
+    known_only: bool = False  # a flag only when its words start with a known status
+    at: Literal["end", "start"] = "end"
 
 
 class _Finding(StrictModel):
@@ -55,7 +56,9 @@ class _Truncation(StrictModel):
 
 class MilestoneRuleFile(StrictModel):
     version: int
+    trailing_marks: _Pattern
     status_flags: list[_FlagPattern]
+    status_line: _Pattern
     statuses: list[_Status]
     targets: list[_Pattern]
     target_label: _Label
@@ -104,7 +107,10 @@ class MilestoneRules:
         i = re.IGNORECASE
         self.data = data
         self.flag_res = [(f, re.compile(f.pattern, i)) for f in data.status_flags]
+        self.trailing_marks_re = re.compile(data.trailing_marks.pattern)
+        self.status_line_re = re.compile(data.status_line.pattern, i)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
+        self.status_phrases = sorted(self.status_of, key=len, reverse=True)
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
@@ -115,20 +121,54 @@ class MilestoneRules:
         self.furniture_re = re.compile(data.truncation.furniture, i)
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
 
+    def status_named(self, words: str) -> Optional[_Status]:
+        """Return the status whose longest phrase `words` start with ('completed early' → complete), or None."""
+        w = " ".join(words.lower().split())
+        for phrase in self.status_phrases:
+            if w.startswith(phrase) and (len(w) == len(phrase) or not w[len(phrase)].isalnum()):
+                return self.status_of[phrase]
+        return None
+
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
-        """Return (text without its trailing flag, the flag or None)."""
+        """Return (text without its flag, the flag or None). A flag is looked for in the text as written,
+        then without footnote marks and a closing stop ('(complete).', 'March 2022*')."""
+        text = text.strip()
+        bare = self.trailing_marks_re.sub("", text)
+        found = self._split_status(text)
+        if found[1] is None and bare != text:
+            found = self._split_status(bare)
+        return found if found[1] is not None else (bare, None)
+
+    def _split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
+        whole_is_date: Optional[bool] = None  # asked once, only when a known_only rule needs it
         for rule, regex in self.flag_res:
             m = regex.search(text)
             if not m:
                 continue
-            word = " ".join(m.group("word").lower().split())
-            status = self.status_of.get(word)
-            if status is None and (rule.known_only or grammar().parse(word) is not None):
+            status = self.status_named(m.group("word"))
+            rest = (text[m.end():] if rule.at == "start" else text[: m.start()]).strip()
+            if status is None and (rule.known_only or grammar().parse(m.group("word")) is not None):
                 continue  # "(2024)" is a date, "- February" a date's part: not flags
-            flag = StatusFlag(m.group("flag"), status.status if status else None, status.id if status else None,
-                              status.finding if status else None)
-            return text[: m.start()].strip(), flag
-        return text.strip(), None
+            if rule.known_only:
+                if whole_is_date is None:
+                    whole_is_date = grammar().parse(text) is not None
+                if whole_is_date or rule.at == "start" and grammar().parse(rest) is None:
+                    continue  # "late 2022" is a date, not a flag
+            flag = StatusFlag(m.group("flag").strip(), status.status if status else None,
+                              status.id if status else None, status.finding if status else None)
+            return rest, flag
+        status = self.status_named(text) if text else None
+        if status is not None and self.status_line_re.match(text):  # a status and no date: "Complete"
+            return "", StatusFlag(text, status.status, status.id, status.finding)
+        return text, None
+
+    def status_line(self, text: str) -> Optional[StatusFlag]:
+        """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
+        m = self.status_line_re.match(text.strip())
+        status = self.status_named(m.group("word")) if m else None
+        if status is None:
+            return None
+        return StatusFlag(m.group("flag").strip(), status.status, status.id, status.finding)
 
     def date_value(self, text: str) -> DateValue:
         """Return the DateValue of a 'Date:' value such as 'July 2021 (complete)'."""
@@ -190,6 +230,7 @@ class MilestoneRules:
 
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
     pats = {f.id: f.pattern for f in rules.status_flags}
+    pats.update({rules.trailing_marks.id: rules.trailing_marks.pattern, rules.status_line.id: rules.status_line.pattern})
     pats.update({rules.pending.id: rules.pending.pattern, rules.notes.id: rules.notes.pattern,
                  rules.target_label.id: rules.target_label.number,
                  rules.truncation.id: rules.truncation.complete_end,

@@ -95,10 +95,33 @@ class _ProgrammeBuilder:
                 desc = []
             elif p.kind == "target_line":
                 self.findings.append(finding_at(p, "error", "stray_target_line", "target line outside a 'Dates:' list"))
+            elif not desc and self.closed_in(section) and self.take_status_line(p):
+                pass
             else:
                 desc.append(p)
             i += 1
         self.leftovers(desc)
+
+    def closed_in(self, section: SectionRow) -> bool:
+        """Whether the last milestone was closed in `section` by a date line (no targets)."""
+        return bool(self.milestones) and self.milestones[-1].section_id == section.section_id \
+            and self.milestones[-1].n_targets == 0
+
+    def take_status_line(self, p: ParagraphRow) -> bool:
+        """Give the milestone just closed the status that paragraph `p` states on its own ('Status: Complete');
+        return whether `p` was such a line. The milestone's span grows to take it in."""
+        flag = self.rules.status_line(p.text) if "\n" not in p.text else None
+        last = self.milestones[-1]
+        if flag is None or last.status_text is not None:
+            return False
+        self.findings.extend(flag_findings(flag, p))
+        status = "complete" if flag.status == "complete" else "planned"
+        published = self.doc.published_date
+        overdue = None if published is None or last.due_end is None else (last.due_end < published and status != "complete")
+        self.milestones[-1] = last.model_copy(update=dict(
+            status=status, status_text=flag.text, is_overdue_at_publication=overdue,
+            paragraph_ids=last.paragraph_ids + [p.paragraph_id], char_end=p.char_end, line_end=p.line_end))
+        return True
 
     @staticmethod
     def is_label_with_value(p: ParagraphRow, nxt: ParagraphRow) -> bool:
@@ -161,8 +184,9 @@ class _ProgrammeBuilder:
                     self.findings.append(finding_at(date_para, "error", "unparsed_date",
                                                     f"date {value.date_text!r} not understood; due dates left empty"))
                 elif not value.date_text:
+                    said = f"states a status ({value.flag.text}) but names no date" if value.flag else "names no date"
                     self.findings.append(finding_at(date_para, "warning", "missing_date",
-                                                    "date line names no date; due dates left empty"))
+                                                    f"date line {said}; due dates left empty"))
             period = value.period
             due = (period.start, period.end, period.precision) if period else (None, None, None)
             status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"

@@ -266,3 +266,35 @@ def test_plan_id_ignores_the_edition(title, plan_id):
     from pipeline.series import plan_key
 
     assert plan_key(title) == plan_id
+
+
+def edit_lines(text: str, edits: dict[int, str]) -> str:
+    """Return `text` with 1-based lines replaced (line numbers of the plan, which the edits keep)."""
+    lines = text.split("\n")
+    for n, new in edits.items():
+        lines[n - 1] = new
+    return "\n".join(lines)
+
+
+def test_status_written_another_way_and_case_only_renames(plan, plan_text):
+    """Completion before the date, a status with no date, a target completed, a programme renamed only in case."""
+    assert plan_text.split("\n")[232] == "Date: December 2021" and plan_text.split("\n")[237] == "Date: January 2022"
+    later = edit_lines(plan_text.replace("Published 1 December 2021", "Published 1 June 2022"), {
+        233: "Date: Completed December 2021",
+        238: "Date: Complete",
+        829: "70 trust boards by April 2022 (complete)",  # a partial milestone stays partial
+        448: "GP IT Futures",
+    })
+    b = extract_text(later, name="plan-2022-06-01.txt")
+    t = {k: plan.tables[k] + b.tables[k] for k in ("documents", "milestones", "programmes")}
+    mc, pc, _ = compare_series(t["documents"], t["milestones"], t["programmes"])
+    changed = {r.from_line_start: r for r in mc if r.change != "unchanged"}
+    by_date_line = {r.from_line_end: r for r in changed.values()}
+    completed, no_date, target = by_date_line[233], by_date_line[238], by_date_line[831]
+    assert (completed.is_completed_now, completed.is_date_changed, completed.slip_days) == (True, False, 0)
+    assert (no_date.is_completed_now, no_date.is_date_changed, no_date.slip_days) == (True, False, None)
+    assert (target.from_status, target.to_status) == ("partial", "partial")
+    assert (target.is_status_changed, target.is_date_changed, target.is_completed_now) == (True, False, False)
+    assert len(changed) == 3
+    assert not any(r.is_programme_renamed for r in mc)
+    assert Counter(r.change for r in pc) == {"unchanged": 46}

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import GOLDEN, extract_text
 from golden_util import check_golden
+from provenance_util import span_problems
 
 MILESTONE_COLUMNS = ["milestone_id", "theme", "programme", "programme_id", "section_id", "sequence", "workstream",
                      "description", "date_text", "due_start", "due_end", "due_precision", "due_qualifier", "is_tbc",
@@ -275,6 +276,11 @@ def test_block_variants():
     ("– delayed", "planned", "status_delayed"),
     ("(see note)", "planned", "unknown_status_flag"),
     ("[provisional]", "planned", "unknown_status_flag"),
+    ("(completed early)", "complete", None),  # the first words name the status
+    ("(complete - March 2027)", "complete", None),
+    ("(Complete, ahead of schedule)", "complete", None),
+    ("Complete", "complete", None),  # a known word alone after the date
+    ("(revised from January 2027)", "planned", "unknown_status_flag"),
 ])
 def test_status_spellings(flag, status, finding):
     text = BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}")
@@ -283,6 +289,53 @@ def test_status_spellings(flag, status, finding):
     assert (m.status, m.status_text, m.date_text, m.due_end) == (status, flag, "2027", date(2027, 12, 31))
     codes = [q.code for q in got.tables["quality"]]
     assert codes == ([finding] if finding else [])
+
+
+@pytest.mark.parametrize("written,date_text,status,status_text", [
+    ("(complete).", "2027", "complete", "(complete)"),  # a closing stop after the flag
+    ("(Complete)*", "2027", "complete", "(Complete)"),  # a footnote mark
+    ("*", "2027", "planned", None),
+    ("Completed 2027", "2027", "complete", "Completed"),  # the flag first
+    ("Complete - 2027", "2027", "complete", "Complete -"),
+    ("Delivered 2027", "2027", "complete", "Delivered"),
+    ("(complete) 2027", "2027", "complete", "(complete)"),
+])
+def test_status_written_around_the_date(written, date_text, status, status_text):
+    line = f"Date: 2027 {written}" if not written.endswith("2027") else f"Date: {written}"
+    got = extract_text(BLOCKS.replace("Date: 2027", line))
+    m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
+    assert (m.date_text, m.status, m.status_text, m.due_end) == (date_text, status, status_text, date(2027, 12, 31))
+    assert got.tables["quality"] == []
+
+
+@pytest.mark.parametrize("line,status,due_end,codes", [
+    ("Date: late 2027", "planned", date(2027, 12, 31), []),  # 'late' is a delay word, but 'late 2027' is a date
+    ("Date: Complete", "complete", None, ["missing_date"]),  # a status and no date
+    ("Date: (done)", "complete", None, ["missing_date"]),
+])
+def test_date_lines_that_look_like_flags(line, status, due_end, codes):
+    got = extract_text(BLOCKS.replace("Date: 2027", line))
+    m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
+    assert (m.status, m.due_end) == (status, due_end)
+    assert [q.code for q in got.tables["quality"]] == codes
+
+
+@pytest.mark.parametrize("status_line,status,status_text", [
+    ("Status: Complete", "complete", "Complete"),
+    ("(complete)", "complete", "(complete)"),
+    ("Status - delivered.", "complete", "delivered."),
+    ("Status: on track", "planned", "on track"),
+])
+def test_a_status_on_its_own_line_belongs_to_the_milestone_above(status_line, status, status_text):
+    got = extract_text(BLOCKS.replace("Date: 2027", f"Date: 2027\n\n{status_line}"))
+    ms = {m.description: m for m in got.tables["milestones"]}
+    fifth = ms["Fifth widget."]
+    assert (fifth.status, fifth.status_text) == (status, status_text)
+    paras = {p.paragraph_id: p for p in got.tables["paragraphs"]}
+    assert paras[fifth.paragraph_ids[-1]].text == status_line
+    assert not any(d.startswith(status_line) for d in ms)
+    assert got.tables["quality"] == []
+    assert span_problems(got) == []
 
 
 @pytest.mark.parametrize("flag,severity,message,rule", [
