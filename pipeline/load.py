@@ -18,6 +18,10 @@ ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008
 # A character class, not str.translate: translate walks a non-ASCII text one character at a
 # time through a dict (about 15x slower on the plan); the regex scans for the rare odd space.
 _ODD_SPACE_RE = re.compile("[" + re.escape(ODD_SPACES) + "]")
+# Characters that are not there when the text is read: soft hyphens ("Nov&shy;ember"), zero-width
+# spaces and joiners, word joiners, a BOM inside the text. Dropped; lines never join or split.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE_RE = re.compile("[" + INVISIBLE + "]")
 _MAGIC = (
     (b"PK\x03\x04", "a zip archive, not a plan text"),
     (b"%PDF", "a PDF file, not a plan text (export it as text or HTML)"),
@@ -62,9 +66,10 @@ def decode(source: str, data: bytes) -> tuple[str, str, list[str]]:
 
 
 def normalise(text: str) -> str:
-    """Return `text` with LF line ends, no BOM and odd spaces as plain spaces; lines never join or split."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return _ODD_SPACE_RE.sub(" ", text)
+    """Return `text` with LF line ends, no BOM or invisible characters, and odd spaces as plain spaces;
+    lines never join or split."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
 
 
 def sha256(data: bytes) -> str:

@@ -28,6 +28,7 @@ class _Block(StrictModel):
 class _Inline(StrictModel):
     id: str
     pattern: str
+    replace: Optional[str] = None  # what a match becomes when the pattern keeps no `text` group
 
 
 class MarkdownRuleFile(StrictModel):
@@ -62,7 +63,7 @@ def markdown_rules() -> MarkdownRules:
 
 
 def _kept(m: re.Match) -> str:
-    return (m.groupdict().get("text") or "") if "text" in m.re.groupindex else ""
+    return (m.group("text") or "") if "text" in m.re.groupindex else ""
 
 
 def render_line(line: str, rules: MarkdownRules) -> tuple[str, Optional[_Block]]:
@@ -73,8 +74,8 @@ def render_line(line: str, rules: MarkdownRules) -> tuple[str, Optional[_Block]]
         if m:
             block, line = rule, _kept(m)
             break
-    for _, regex in rules.inline:
-        line = regex.sub(_kept, line)
+    for rule, regex in rules.inline:
+        line = regex.sub(rule.replace if rule.replace is not None else _kept, line)
     return line, block
 
 

@@ -234,14 +234,15 @@ class PeriodGrammar:
             year = int(g["year"]) if g.get("year") else None
             if year is None and g.get("yy1"):
                 year = self.rules.settings.century + int(g["yy1"])
-            if kind == "date":
+            month = None
+            if g.get("month_num") or g.get("month"):
                 month = int(g["month_num"]) if g.get("month_num") else self.month_of[g["month"].lower().rstrip(".")]
+            if kind == "date":
                 if year is None:
                     year = self.year_within(anchor, month, int(g["day"]))
                 day = date(year, month, int(g["day"]))
                 return Period(kind, day, day, precision, rule_id)
             if kind == "month":
-                month = self.month_of[g["month"].lower().rstrip(".")]
                 if year is None:
                     year = self.year_within(anchor, month)
                 return Period(kind, date(year, month, 1), _month_end(year, month), precision, rule_id)

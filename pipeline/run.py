@@ -75,6 +75,7 @@ def extract_document(source: str, data: bytes, allow_empty: bool = False,
     with stage("milestones"):
         ms = extract_milestones(doc, seg)
     findings: list[Finding] = load_findings(doc)
+    findings.extend(seg.findings)
     findings.extend(ms.findings)
     if not ms.milestones and not allow_empty:
         raise InputError(source, "no milestones found (use --allow-empty to accept a plan without milestones)")

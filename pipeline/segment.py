@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from .document import Document, InputError
+from .document import Document, Finding, InputError
 from .milestone_rules import milestone_rules
 from .models import ParagraphRow, SectionRow, validated
 from .structure import StructureRules, structure_rules
@@ -50,6 +50,7 @@ class Segmented:
 
     paragraphs: tuple[ParagraphRow, ...]
     sections: tuple[SectionRow, ...]
+    findings: tuple[Finding, ...] = ()
 
 
 def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]:
@@ -119,6 +120,34 @@ def common_locator(locators: list[Optional[str]]) -> Optional[str]:
             break
         common.append(steps[0])
     return " > ".join(common) or None
+
+
+def split_inline_dates(paras: list[RawParagraph], rules: StructureRules) -> list[RawParagraph]:
+    """Return the paragraphs with a date line that ends a description's last line split off as its own.
+
+    The split comes after a sentence end (kind.inline_date_line) where the rest of the line is a
+    whole date line: "Solution agreed. Date: October 2021". Each part spans its own text.
+    """
+    out: list[RawParagraph] = []
+    for p in paras:
+        last = p.lines[-1].rstrip()
+        m = rules.inline_date_re.search(last) if p.date_kind is None else None
+        if m is None or not reads_as_date(last[m.end("gap"):], rules):
+            out.append(p)
+            continue
+        cut, rest = m.start("gap"), m.end("gap")
+        line_offset = p.char_end - len(last)  # where the last line starts in the text
+        out.append(replace(p, text=p.text[:line_offset + cut - p.char_start], char_end=line_offset + cut,
+                           lines=p.lines[:-1] + (p.lines[-1][:cut],)))
+        out.append(replace(p, text=last[rest:], char_start=line_offset + rest, first_line=p.last_line,
+                           lines=(last[rest:],), date_kind="date_line"))
+    return out
+
+
+def reads_as_date(date_line: str, rules: StructureRules) -> bool:
+    """Whether the value of `date_line` is a date, or a status, that the milestone rules read."""
+    value = milestone_rules().date_value(rules.date_line_re.match(date_line).group("value"))
+    return value.period is not None or value.flag is not None
 
 
 def mark_date_values(paras: list[RawParagraph]) -> list[RawParagraph]:
@@ -200,8 +229,8 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
     if len(p.lines) == 1 and rules.looks_like_heading(p.text):
         return "heading", rules.shape.id
-    if len(p.lines) == 1 and rules.closing_re.search(p.text) and rules.looks_like_heading(rules.heading_text(p.text)) \
-            and (rules.theme_name(p.text) or rules.subsection(p.text)):
+    if len(p.lines) == 1 and len(p.text) <= rules.shape.max_chars + 1 and rules.closing_re.search(p.text) \
+            and rules.looks_like_heading(rules.heading_text(p.text)) and (rules.theme_name(p.text) or rules.subsection(p.text)):
         return "heading", rules.shape.id  # "Background:": a named heading with a closing colon
     return "text", "kind.text"
 
@@ -255,8 +284,13 @@ class _Tree:
         return self.heading or self.subsection or self.programme or self.theme or self.preamble or self.root
 
 
-def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, str]], rules: StructureRules):
-    """Return (section rows as dicts, section of each paragraph, final kinds)."""
+def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, str]], rules: StructureRules,
+               themes_by_structure: bool = False):
+    """Return (section rows as dicts, section of each paragraph, final kinds).
+
+    With `themes_by_structure`, a heading that programmes follow is a theme though it does not
+    read as one (rules: heading.theme_by_structure).
+    """
     tree = _Tree(doc, rules)
     kinds = list(kinds)
     owner: list[dict] = []
@@ -270,21 +304,34 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
         if i <= header_end:
             owner.append(tree.root)
             continue
-        if kind in ("text", "numbered_item") and tree.theme is not None and len(p.lines) == 1 \
-                and rules.may_head_programme(p.text):
+        if kind in ("text", "numbered_item") and tree.theme is not None and len(p.lines) == 1:
             # A long, numbered or question-like programme heading, known by the sub-section right below
             # it; the open programme must have that sub-section already (else it is that programme's text).
-            below = _sub_ahead(i, paras, kinds, subs, 0, rules)
-            if below is not None and (tree.programme is None or below[0].id in seen_subs):
+            below = subs[i + 1] if i + 1 < len(subs) else None
+            if below is not None and (tree.programme is None or below.id in seen_subs) \
+                    and rules.may_head_programme(p.text):
                 kind = "heading"
                 kinds[i] = (kind, rules.programme.id)
         if kind == "heading":
             pid = f"p{i + 1:04d}"
             theme = tree.rules.theme_name(p.text)
             sub = subs[i]
+            theme_rule = rules.theme.id
+            in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
+            # A theme comes before a theme's first programme or after a programme's milestones: inside
+            # Background or Delivery approach a heading is a small heading. In a milestone sub-section a
+            # short line before the next programme is more likely the programme's last words
+            # ("Commitments will be available in Q3"): a theme there needs text after it.
+            if theme is None and themes_by_structure and sub is None and (tree.programme is None or in_milestones):
+                in_programme = tree.programme is not None
+                min_intro = 1 if in_milestones and p.hint != "heading" else 0
+                intro = _programme_follows(i, paras, kinds, subs, rules, in_programme, seen_subs)
+                if intro is not None and intro >= min_intro \
+                        and not _opens_programme(i, paras, kinds, subs, rules, in_programme, seen_subs):
+                    theme, theme_rule = rules.heading_text(p.text), rules.theme_by_structure.id
             # "Data platform overview" followed by "Background" is a programme, not a theme.
-            if theme is not None and not (tree.theme is not None and _sub_ahead(i, paras, kinds, subs, 0, rules) is not None):
-                tree.theme = tree.open("theme", 1, tree.root, p.text, pid, rules.theme.id, theme=theme)
+            if theme is not None and not (tree.theme is not None and i + 1 < len(subs) and subs[i + 1] is not None):
+                tree.theme = tree.open("theme", 1, tree.root, p.text, pid, theme_rule, theme=theme)
                 tree.programme = tree.subsection = tree.heading = tree.preamble = None
                 owner.append(tree.theme)
                 continue
@@ -356,14 +403,37 @@ def _opens_programme(i: int, paras: list[RawParagraph], kinds: list[tuple[str, s
     return n_intro == 0 or not in_programme or sub.id in seen_subs
 
 
+def _programme_follows(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], subs: list,
+                       rules: StructureRules, in_programme: bool, seen_subs: set[str]) -> Optional[int]:
+    """Return how many paragraphs of text stand between paragraph `i` and the next heading when that
+    heading opens a programme (judged as _opens_programme judges it, from the open programme's
+    sub-sections), within a few paragraphs; else None."""
+    for n, j in enumerate(range(i + 1, min(len(paras), i + 2 + rules.theme_by_structure.max_intro_paragraphs))):
+        kind = kinds[j][0]
+        if kind == "heading":
+            opens = subs[j] is None and _opens_programme(j, paras, kinds, subs, rules, in_programme, seen_subs)
+            return n if opens else None
+        if kind not in _INTRO_KINDS:
+            return None
+    return None
+
+
 def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
-    paras = split_target_lists(doc, mark_date_values(split_paragraphs(doc, rules)), rules)
+    paras = split_target_lists(doc, mark_date_values(split_inline_dates(split_paragraphs(doc, rules), rules)), rules)
     if not paras:
         raise InputError(doc.source_file, "no text")
     kinds = assign_kinds(paras, rules)
-    sections, owner, kinds = build_tree(doc, paras, kinds, rules)
+    sections, owner, tree_kinds = build_tree(doc, paras, kinds, rules)
+    findings: tuple[Finding, ...] = ()
+    if not any(s["kind"] in ("programme", "theme") for s in sections):
+        sections, owner, tree_kinds = build_tree(doc, paras, kinds, rules, themes_by_structure=True)
+        if any(s["kind"] == "programme" for s in sections):
+            findings = (Finding("warning", "themes_by_structure",
+                                "no heading reads as a theme (rules/structure.yaml heading.theme); the themes are "
+                                "the headings that programmes follow", rule_id=rules.theme_by_structure.id),)
+    kinds = tree_kinds
     if not any(s["kind"] == "programme" for s in sections):
         raise InputError(doc.source_file, "no recognisable plan structure (no programme with Background / "
                                           "Delivery approach / Commitment milestones sub-sections under a theme)")
@@ -378,7 +448,7 @@ def segment(doc: Document) -> Segmented:
     para_rows = validated(ParagraphRow, fields)
     for row, sec in zip(para_rows, owner):
         sec["paras"].append(row)
-    return Segmented(tuple(para_rows), tuple(section_rows(sections)))
+    return Segmented(tuple(para_rows), tuple(section_rows(sections)), findings)
 
 
 def section_rows(sections: list[dict]) -> list[SectionRow]:

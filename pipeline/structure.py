@@ -37,10 +37,16 @@ class _Programme(StrictModel):
     not_ending: str
 
 
+class _ThemeByStructure(StrictModel):
+    id: str
+    max_intro_paragraphs: int
+
+
 class _Headings(StrictModel):
     numbering: _Pattern
     closing: _Pattern
     theme: _Pattern
+    theme_by_structure: _ThemeByStructure
     subsections: list[_Subsection]
     programme: _Programme
     shape: _Shape
@@ -49,6 +55,7 @@ class _Headings(StrictModel):
 class _Kinds(StrictModel):
     date_line: _Pattern
     date_label: _Pattern
+    inline_date_line: _Pattern
     dates_header: _Pattern
     list_item: _Pattern
     numbered_item: _Pattern
@@ -83,6 +90,7 @@ class StructureRules:
         self.numbering_re = re.compile(data.headings.numbering.pattern, flags)
         self.closing_re = re.compile(data.headings.closing.pattern)
         self.theme = data.headings.theme
+        self.theme_by_structure = data.headings.theme_by_structure
         self.theme_re = re.compile(data.headings.theme.pattern, flags)
         self.subsections = tuple(
             Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
@@ -97,6 +105,9 @@ class StructureRules:
         self.kinds = kinds
         self.date_line_re = re.compile(kinds.date_line.pattern, flags)
         self.date_label_re = re.compile(kinds.date_label.pattern, flags)
+        # One search per line: a sentence end followed by a whole date line (its leading ^ dropped).
+        self.inline_date_re = re.compile(kinds.inline_date_line.pattern + "(?=" + kinds.date_line.pattern.removeprefix("^")
+                                         + ")", flags)
         self.dates_header_re = re.compile(kinds.dates_header.pattern, flags)
         self.list_item_re = re.compile(kinds.list_item.pattern)
         self.numbered_item_re = re.compile(kinds.numbered_item.pattern)
@@ -149,11 +160,12 @@ def _check(rules: StructureRuleFile, problems: list[str]) -> None:
             h.numbering.id: h.numbering.pattern, h.closing.id: h.closing.pattern, h.programme.id + ".not_ending": h.programme.not_ending}
     pats.update({s.id: s.pattern for s in rules.headings.subsections})
     k = rules.paragraph_kinds
-    pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.dates_header, k.list_item, k.numbered_item)})
+    pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.inline_date_line, k.dates_header, k.list_item, k.numbered_item)})
     pats[rules.headings.shape.id + ".not_ending"] = rules.headings.shape.not_ending
     pats[rules.headings.shape.id + ".not_starting"] = rules.headings.shape.not_starting
     check_regexes(pats, problems, "structure")
-    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))] + [h.programme.id],
+    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))]
+               + [h.programme.id, h.theme_by_structure.id],
                problems, "structure")
     if h.programme.max_intro_paragraphs < 0:
         problems.append(f"{h.programme.id}: max_intro_paragraphs must be 0 or more")

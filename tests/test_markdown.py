@@ -110,6 +110,7 @@ def test_markdown_provenance(md_plan):
     ("***", ""),
     ("<!-- a comment -->", ""),
     ("```", ""),
+    ("Solution agreed.<br>Date: July 2021 (complete)", "Solution agreed. Date: July 2021 (complete)"),
 ])
 def test_markdown_lines(line, text):
     assert render_line(line, markdown_rules())[0] == text

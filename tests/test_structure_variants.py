@@ -49,6 +49,9 @@ SAME_MILESTONES = {
                                                          r"\1:", t),
     "programme-headings-with-colons": lambda t: re.sub(r"(?m)^([^\n]+)(?=\n\nBackground$)", r"\1:", t),
     "key-milestones": lambda t: re.sub(r"(?m)^Commitment milestones$", "Key milestones", t),
+    "date-on-the-description-line": lambda t: re.sub(r"(?m)([.!?)])\n\n+(Date: )", r"\1 \2", t),
+    "soft-hyphens-and-zero-width-spaces": lambda t: t.replace("Date: Dec", "\u200bDate: Dec").replace(
+        "December", "Decem\u00adber"),
 }
 
 
@@ -276,4 +279,41 @@ def test_a_bare_date_label_with_no_value_warns():
     assert (first.description, first.date_text, first.due_end) == ("Thing done.", "", None)
     assert second.due_end is not None
     assert [q.code for q in got.tables["quality"]] == ["missing_date"]
+    assert span_problems(got) == []
+
+
+@pytest.mark.parametrize("block,expected", [
+    ("Thing done. Date: May 2024\n\nOther thing (phase one). Due date - June 2024 (complete)",
+     [("Thing done.", "May 2024", "planned"), ("Other thing (phase one).", "June 2024", "complete")]),
+    ("Thing done, with Mr. Date: no date here.\n\nDate: May 2024", [("Thing done, with Mr. Date: no date here.",
+                                                                   "May 2024", "planned")]),
+    ("Thing done.\n\nDates:\n\nMarch 2025: 40%\n\nMarch 2026 - 65% (complete)",
+     [("Thing done.", "March 2025: 40%; March 2026 - 65% (complete)", "partial")]),
+    ("Thing done.\n\nDates:\n\n40% by March 2025\n\nStandards published. Date: TBC",
+     [("Thing done.", "40% by March 2025", "planned"), ("Standards published.", "TBC", "planned")]),
+], ids=["same-line", "not-a-date-line", "date-first-targets", "after-targets"])
+def test_dates_written_inside_a_line(block, expected):
+    got = extract_text(small_plan(programme("First programme", milestones=block)))
+    assert [(m.description, m.date_text, m.status) for m in got.tables["milestones"]] == expected
+    assert got.tables["quality"] == []
+    assert span_problems(got) == []
+
+
+def test_date_first_targets_read_label_and_date():
+    got = extract_text(small_plan(programme("First programme", milestones="Thing done.\n\nDates:\n\nMarch 2025: 40%")))
+    [t] = got.tables["milestone_targets"]
+    assert (t.label, t.value, t.unit, str(t.due_end), t.rule_id) == ("40%", 40.0, "percent", "2025-03-31",
+                                                                     "target.date_first")
+
+
+def test_themes_known_by_the_programmes_that_follow_them(plan, plan_text):
+    """A later edition drops '- overview': the headings that programmes follow are the themes, and quality says so."""
+    got = extract_text(re.sub(r"(?m)^(.+) - overview$", r"\1", plan_text))
+    assert content(got) == content(plan)
+    themes = [s for s in got.tables["sections"] if s.kind == "theme"]
+    assert [(s.title, s.theme, s.rule_id) for s in themes] == [
+        (t, t, "heading.theme_by_structure") for t in ["Digitise", "Connect", "Transform", "Operational functions"]]
+    assert [s.title for s in got.tables["sections"] if s.kind == "preamble"] == \
+        [s.title for s in plan.tables["sections"] if s.kind == "preamble"]
+    assert [q.code for q in got.tables["quality"]] == ["themes_by_structure", "status_misspelt"]
     assert span_problems(got) == []
