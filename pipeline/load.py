@@ -8,7 +8,7 @@ import hashlib
 import re
 from datetime import date
 from pathlib import PurePath
-from typing import Optional
+from typing import Callable, Optional
 
 from .document import Document, Finding, InputError, LineOrigin
 
@@ -104,23 +104,32 @@ def first_line(text: str) -> str:
     return ""
 
 
-def load_text(source: str, data: bytes, published_re: re.Pattern) -> Document:
-    """Return the Document for a plain-text plan."""
+def load_text(source: str, data: bytes, published_re: re.Pattern, source_format: str = "txt",
+              render: Optional[Callable[[str], tuple[str, tuple[LineOrigin, ...]]]] = None) -> Document:
+    """Return the Document for a plan written as lines of text.
+
+    `render` takes the normalised text to the text the rules read, line for line, with one
+    LineOrigin per line (Markdown: its markup taken out); without it the text is read as it is.
+    """
     sniff_binary(source, data)
     raw, encoding, warnings = decode(source, data)
-    text = normalise(raw)
-    if not text.strip():
+    normalised = normalise(raw)
+    if not normalised.strip():
         raise InputError(source, "empty file (only white space)")
+    text, origins = render(normalised) if render is not None else (normalised, None)
+    if not text.strip():
+        raise InputError(source, "no text once its markup is taken out")
     return Document(
         doc_id=PurePath(source).stem,
         source_file=PurePath(source).name,
-        source_format="txt",
+        source_format=source_format,
         source_encoding=encoding,
         source_sha256=sha256(data),
         text=text,
-        n_raw_lines=text.count("\n") + (0 if text.endswith("\n") else 1),
+        n_raw_lines=normalised.count("\n") + (0 if normalised.endswith("\n") else 1),
         title=first_line(text),
         published_date=find_published(text, published_re),
+        origins=origins,
         warnings=tuple(warnings),
     )
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePath
 from typing import Optional
 
-from .document import Document, InputError, LineOrigin
+from .document import Document, LineOrigin
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 
 
@@ -98,24 +97,7 @@ def render(text: str, rules: MarkdownRules) -> tuple[str, tuple[LineOrigin, ...]
 
 def load_markdown(source: str, data: bytes, published_re: re.Pattern) -> Document:
     """Return the Document for a Markdown plan: decoded and normalised as text, then its markup taken out."""
-    from .load import decode, find_published, first_line, normalise, sha256, sniff_binary
+    from .load import load_text
 
-    sniff_binary(source, data)
-    raw, encoding, warnings = decode(source, data)
-    normalised = normalise(raw)
-    text, origins = render(normalised, markdown_rules())
-    if not text.strip():
-        raise InputError(source, "empty file (no text once its markup is taken out)")
-    return Document(
-        doc_id=PurePath(source).stem,
-        source_file=PurePath(source).name,
-        source_format="md",
-        source_encoding=encoding,
-        source_sha256=sha256(data),
-        text=text,
-        n_raw_lines=normalised.count("\n") + (0 if normalised.endswith("\n") else 1),
-        title=first_line(text),
-        published_date=find_published(text, published_re),
-        origins=origins,
-        warnings=tuple(warnings),
-    )
+    rules = markdown_rules()
+    return load_text(source, data, published_re, "md", lambda text: render(text, rules))

@@ -138,12 +138,13 @@ Making things.
 {programmes}"""
 
 
-def programme(title: str, intro: str = "", milestones: str = "Thing done.\n\nDate: May 2024") -> str:
+def programme(title: str, intro: str = "", milestones: str = "Thing done.\n\nDate: May 2024",
+              background: str = "Why.") -> str:
     return f"""{title}
 
 {intro}Background
 
-Why.
+{background}
 
 Delivery approach
 
@@ -184,26 +185,7 @@ def test_first_programme_of_a_theme_may_have_an_introduction():
 
 def test_a_small_heading_before_the_next_sub_section_is_not_a_programme():
     """Inside Background, a short heading, its text, then 'Delivery approach': one programme, not two."""
-    text = small_plan("""First programme
-
-Background
-
-Why.
-
-Our starting point
-
-Some context for it.
-
-Delivery approach
-
-How.
-
-Commitment milestones
-
-Thing done.
-
-Date: May 2024
-""")
+    text = small_plan(programme("First programme", background="Why.\n\nOur starting point\n\nSome context for it."))
     got = extract_text(text)
     assert titles(got, "programme") == ["First programme"]
     assert titles(got, "heading") == ["Our starting point"]
@@ -211,22 +193,8 @@ Date: May 2024
 
 
 def test_a_line_of_text_before_a_sub_section_the_programme_lacks_stays_text():
-    text = small_plan("""First programme
-
-Background
-
-Why it matters to us and to the people we serve, in more words than a heading has
-
-Delivery approach
-
-How.
-
-Commitment milestones
-
-Thing done.
-
-Date: May 2024
-""")
+    text = small_plan(programme("First programme", background="Why it matters to us and to the people we serve, in "
+                                                           "more words than a heading has"))
     got = extract_text(text)
     assert titles(got, "programme") == ["First programme"]
     last_bg = [p for p in got.tables["paragraphs"] if p.text.startswith("Why it matters")]
