@@ -103,16 +103,16 @@ def programme_scores(old: Version, new: Version, kept: Counter, rules: DiffRules
     same_name = _equal_matrix([slug(p.programme) for p in old.programmes], [slug(p.programme) for p in new.programmes])
     n_old = Counter(m.programme_id for m in old.milestones)
     n_new = Counter(m.programme_id for m in new.milestones)
-    score = np.zeros((len(old.programmes), len(new.programmes)))
-    for i, a in enumerate(old.programmes):
-        for j, b in enumerate(new.programmes):
-            total = n_old[a.programme_id] + n_new[b.programme_id]
-            if total:
-                overlap = 2 * kept[(a.programme_id, b.programme_id)] / total
-                s = (w.milestones * overlap + w.text * text[i, j] + w.name * name[i, j]) / (w.milestones + w.text + w.name)
-            else:
-                s = (w.text * text[i, j] + w.name * name[i, j]) / (w.text + w.name)
-            score[i, j] = s + rules.programmes.same_name.weight * same_name[i, j]
+    total = np.array([[n_old[a.programme_id] + n_new[b.programme_id] for b in new.programmes] for a in old.programmes],
+                     dtype=np.float64).reshape(len(old.programmes), len(new.programmes))
+    shared = np.array([[kept[(a.programme_id, b.programme_id)] for b in new.programmes] for a in old.programmes],
+                      dtype=np.float64).reshape(total.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overlap = np.where(total > 0, 2 * shared / total, 0.0)
+    # Programmes with no milestones on either side are scored on text and name alone.
+    with_milestones = (w.milestones * overlap + w.text * text + w.name * name) / (w.milestones + w.text + w.name)
+    without = (w.text * text + w.name * name) / (w.text + w.name)
+    score = np.where(total > 0, with_milestones, without) + rules.programmes.same_name.weight * same_name
     return score, name
 
 
@@ -384,8 +384,10 @@ def compare_series_lazily(documents: Iterable[DocumentRow], load: Callable[[str]
     for series in group_series(documents, rules, dates):
         seq: Counter = Counter()
         yield [], [], quality_findings(series_findings(series), {}, seq)
+        loaded: Optional[Version] = None  # the previous pair's new version is this pair's old one
         for a, b in series.pairs():
-            old, new = load(a.doc_id), load(b.doc_id)
+            old = loaded if loaded is not None and loaded.document.doc_id == a.doc_id else load(a.doc_id)
+            new = loaded = load(b.doc_id)
             result = compare_versions(old, new, rules)
             # comparison findings are located in the new version
             yield (result.milestone_changes, result.programme_changes,

@@ -22,7 +22,7 @@ from ..models import SCHEMA_VERSION, table_models
 from ..schema import arrow_schema
 from . import cache, csvfile
 from .cache import code_fingerprint
-from .database import DatabaseWriter
+from .database import MEMORY_LIMIT, DatabaseWriter
 from ..validate import ContractError
 
 PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True,
@@ -153,6 +153,7 @@ class OutputStage:
 
         con = duckdb.connect(str(self.dir / DATABASE), read_only=True)
         try:
+            con.execute(MEMORY_LIMIT)  # as the writer: the checks never hold an archive in RAM
             return check_rows(con, list(table_models()))
         finally:
             con.close()

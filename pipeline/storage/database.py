@@ -16,7 +16,9 @@ WRITER = Path(__file__).resolve().with_name("duckdb_writer.py")
 # builds its symbol table from), so the database is written uncompressed, by a fresh process
 # (see duckdb_writer.py): then it is byte-identical between runs. The Parquet files stay
 # compressed; the database is about 1.2 times the size it would be.
-DETERMINISTIC_SETTINGS = ("SET force_compression = 'uncompressed'",)
+# Bounded memory: DuckDB spills to disk beyond this rather than holding an archive in RAM.
+MEMORY_LIMIT = "SET memory_limit = '256MB'"
+DETERMINISTIC_SETTINGS = ("SET force_compression = 'uncompressed'", MEMORY_LIMIT)
 
 
 class DatabaseError(OSError):
