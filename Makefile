@@ -15,7 +15,7 @@ $(VENV)/bin/python:
 # Stamp files: reinstall only when a lock file changes.
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements.lock
-	$(PIP) install --no-deps --no-build-isolation -e . || $(PIP) install --no-deps -e .
+	$(PIP) install --no-deps --no-build-isolation -e . 2>/dev/null || $(PIP) install --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime

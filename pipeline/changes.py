@@ -164,10 +164,13 @@ def _target_statuses(m: MilestoneRow) -> tuple[Optional[str], ...]:
 
 
 def is_status_changed(a: MilestoneRow, b: MilestoneRow) -> bool:
-    """Return whether the status changed, or, for a 'Dates:' list, the status of any of its targets."""
+    """Return whether the status changed, or, for a 'Dates:' list, how many of its targets are complete
+    (a target added or dropped as planned is a change of dates, not of status)."""
     if a.status != b.status:
         return True
-    return bool(a.n_targets and b.n_targets) and _target_statuses(a) != _target_statuses(b)
+    if not (a.n_targets and b.n_targets):
+        return False
+    return _target_statuses(a).count("complete") != _target_statuses(b).count("complete")
 
 
 def is_date_changed(a: MilestoneRow, b: MilestoneRow) -> bool:

@@ -400,7 +400,7 @@ class MilestoneChangeRow(Span):
     match_score: Optional[float] = Field(description="Similarity plus the bonuses that applied (rules/diff.yaml); the assignment maximised it. Null when added or removed.")
     is_completed_now: bool = Field(description="Status complete in the new version but not in the old.")
     is_reopened: bool = Field(description="Status complete in the old version but not in the new.")
-    is_status_changed: bool = Field(description="Status differs (completed, reopened, or planned to or from partial), or a target of its 'Dates:' list changed status.")
+    is_status_changed: bool = Field(description="Status differs (completed, reopened, or planned to or from partial), or the number of complete targets of its 'Dates:' list differs.")
     is_date_changed: bool = Field(description="Due period differs (first or last day, TBC, 'from'), or the target dates of a 'Dates:' list differ. A new date line that states only a status ('Date: Complete') has not restated the date: false.")
     is_reworded: bool = Field(description="Normalised descriptions differ (case, spacing and punctuation ignored, as milestone ids hash them).")
     is_programme_changed: bool = Field(description="Milestone moved: its new programme is not the one its old programme became.")

@@ -284,6 +284,7 @@ def test_status_written_another_way_and_case_only_renames(plan, plan_text):
         238: "Date: Complete",
         829: "70 trust boards by April 2022 (complete)",  # a partial milestone stays partial
         448: "GP IT Futures",
+        815: "All regions by April 2022\n\nAll ICSs by April 2023",  # a planned target added: dates, not status
     })
     b = extract_text(later, name="plan-2022-06-01.txt")
     t = {k: plan.tables[k] + b.tables[k] for k in ("documents", "milestones", "programmes")}
@@ -295,6 +296,8 @@ def test_status_written_another_way_and_case_only_renames(plan, plan_text):
     assert (no_date.is_completed_now, no_date.is_date_changed, no_date.slip_days) == (True, False, None)
     assert (target.from_status, target.to_status) == ("partial", "partial")
     assert (target.is_status_changed, target.is_date_changed, target.is_completed_now) == (True, False, False)
-    assert len(changed) == 3
+    added = by_date_line[815]
+    assert (added.is_status_changed, added.is_date_changed, added.to_status) == (False, True, "partial")
+    assert len(changed) == 4
     assert not any(r.is_programme_renamed for r in mc)
     assert Counter(r.change for r in pc) == {"unchanged": 46}
