@@ -82,18 +82,21 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
                                 f"{text[x.char_start:x.char_end]!r} needs a year or a publication date that the "
                                 "document does not give; left out of temporal_expressions",
                                 p.paragraph_id, ls, x.char_start, x.char_end, le, x.rule_id))
+    def located(paragraph: int, start: int, end: int, rule_id: str) -> dict:
+        """Return the fields every mention row shares: where it stands, its text, and the rule that found it."""
+        p = paras[paragraph]
+        ls, le = lines.span(start, end)
+        return dict(doc_id=doc.doc_id, paragraph_id=p.paragraph_id, milestone_id=milestone_of.get(p.paragraph_id),
+                    text=text[start:end], char_start=start, char_end=end, line_start=ls, line_end=le, rule_id=rule_id)
+
     temporal = []
     for i, x in enumerate(expressions):
-        p = paras[x.paragraph]
-        ls, le = lines.span(x.char_start, x.char_end)
         per = x.period
         temporal.append(dict(
-            doc_id=doc.doc_id, expression_id=f"t{i + 1:04d}", paragraph_id=p.paragraph_id,
-            milestone_id=milestone_of.get(p.paragraph_id), section_path=path_of[p.section_id],
-            text=text[x.char_start:x.char_end], kind=per.kind, start_date=per.start, end_date=per.end,
-            precision=per.precision, qualifier=per.qualifier, is_relative=per.is_relative, resolution=per.resolution,
-            char_start=x.char_start, char_end=x.char_end, line_start=ls, line_end=le, rule_id=x.rule_id,
-            period_rule_id=per.rule_id,
+            located(x.paragraph, x.char_start, x.char_end, x.rule_id), expression_id=f"t{i + 1:04d}",
+            section_path=path_of[paras[x.paragraph].section_id], kind=per.kind, start_date=per.start,
+            end_date=per.end, precision=per.precision, qualifier=per.qualifier, is_relative=per.is_relative,
+            resolution=per.resolution, period_rule_id=per.rule_id,
         ))
 
     masks = sorted((x.char_start, x.char_end) for x in expressions if not x.period.is_relative)
@@ -108,15 +111,11 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
                             structure_rules().numbered_item_re)
     quantities = []
     for i, q in enumerate(found):
-        p = paras[q.paragraph]
-        ls, le = lines.span(q.start, q.end)
         r = q.reading
         quantities.append(dict(
-            doc_id=doc.doc_id, quantity_id=f"n{i + 1:04d}", paragraph_id=p.paragraph_id,
-            milestone_id=milestone_of.get(p.paragraph_id), text=text[q.start:q.end],
+            located(q.paragraph, q.start, q.end, q.rule_id), quantity_id=f"n{i + 1:04d}",
             amount_text=text[q.core_start:q.core_end], value=r.value, value_from=q.value_from, unit=r.unit,
             multiplier=r.multiplier, comparator=q.comparator, subject=q.subject,
-            char_start=q.start, char_end=q.end, line_start=ls, line_end=le, rule_id=q.rule_id,
         ))
     return MentionsResult(tuple(validated(TemporalRow, temporal)), tuple(validated(QuantityRow, quantities)),
                           tuple(findings))
