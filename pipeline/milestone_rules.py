@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal, Optional
+from functools import cache, lru_cache
+from typing import Callable, Literal, Optional
 
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
@@ -100,6 +100,12 @@ class Target:
     rule_id: str
 
 
+def _fold(text: str) -> str:
+    """Return `text` as status_named compares it (lower case, white space folded), with both forms of
+    sigma as one: lower() picks final sigma by context, so a part of a text may lower differently."""
+    return " ".join(text.lower().split()).replace("ς", "σ")
+
+
 class MilestoneRules:
     """Compiled milestone rules with the parsers that interpret them."""
 
@@ -110,7 +116,9 @@ class MilestoneRules:
         self.trailing_marks_re = re.compile(data.trailing_marks.pattern)
         self.status_line_re = re.compile(data.status_line.pattern, i)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
-        self.status_phrases = sorted(self.status_of, key=len, reverse=True)
+        # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
+        self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
+        self.folded_phrases = tuple({_fold(w) for w in self.status_of})
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
@@ -124,9 +132,11 @@ class MilestoneRules:
     def status_named(self, words: str) -> Optional[_Status]:
         """Return the status whose longest phrase `words` start with ('completed early' → complete), or None."""
         w = " ".join(words.lower().split())
-        for phrase in self.status_phrases:
-            if w.startswith(phrase) and (len(w) == len(phrase) or not w[len(phrase)].isalnum()):
-                return self.status_of[phrase]
+        for n in self.status_lengths:  # a phrase must end where a word does
+            if n == len(w) or n < len(w) and not w[n].isalnum():
+                status = self.status_of.get(w[:n])
+                if status is not None:
+                    return status
         return None
 
     def split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
@@ -162,8 +172,16 @@ class MilestoneRules:
             return "", StatusFlag(text, status.status, status.id, status.finding)
         return text, None
 
+    def may_name_status(self, text: str) -> bool:
+        """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
+        only words that start with one (and the status line regex is slow on a long paragraph)."""
+        folded = _fold(text)
+        return any(phrase in folded for phrase in self.folded_phrases)
+
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
+        if not self.may_name_status(text):
+            return None
         m = self.status_line_re.match(text.strip())
         status = self.status_named(m.group("word")) if m else None
         if status is None:
@@ -226,6 +244,16 @@ class MilestoneRules:
             if m and len(m.group("label").split()) <= rule.max_words:
                 return m.group("label").strip()
         return None
+
+
+class DocumentReader:
+    """The milestone rules' readings for one document: each distinct date value or target line is read
+    once, since a plan repeats them ("March 2022" forty times) and a stage asks for a line more than once."""
+
+    def __init__(self, rules: MilestoneRules):
+        self.rules = rules
+        self.date_value: Callable[[str], DateValue] = cache(rules.date_value)
+        self.target: Callable[[str], Optional[Target]] = cache(rules.target)
 
 
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .document import Document, Finding
-from .milestone_rules import DateValue, MilestoneRules, StatusFlag, milestone_rules
-from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow
+from .milestone_rules import DateValue, DocumentReader, MilestoneRules, StatusFlag, milestone_rules
+from .models import MilestoneRow, ParagraphRow, ProgrammeRow, SectionRow, TargetRow, validated
 from .segment import Segmented
 from .structure import structure_rules
 
@@ -62,11 +62,16 @@ def flag_findings(flag: Optional[StatusFlag], p: ParagraphRow) -> list[Finding]:
 
 
 class _ProgrammeBuilder:
-    """Walks one programme's milestone paragraphs and accumulates its rows."""
+    """Walks one programme's milestone paragraphs and accumulates its rows.
 
-    def __init__(self, doc: Document, programme: SectionRow, programme_id: str, rules: MilestoneRules):
-        self.doc, self.programme, self.programme_id, self.rules = doc, programme, programme_id, rules
-        self.milestones: list[MilestoneRow] = []
+    Milestones are kept as dicts of MilestoneRow fields (a status line below may still
+    extend one) and validated together once the document is walked.
+    """
+
+    def __init__(self, doc: Document, programme: SectionRow, programme_id: str, reader: DocumentReader):
+        self.doc, self.programme, self.programme_id = doc, programme, programme_id
+        self.rules, self.reader = reader.rules, reader
+        self.milestones: list[dict] = []
         self.targets: list[TargetRow] = []
         self.findings: list[Finding] = []
         self.notes: list[str] = []
@@ -104,23 +109,24 @@ class _ProgrammeBuilder:
 
     def closed_in(self, section: SectionRow) -> bool:
         """Whether the last milestone was closed in `section` by a date line (no targets)."""
-        return bool(self.milestones) and self.milestones[-1].section_id == section.section_id \
-            and self.milestones[-1].n_targets == 0
+        return bool(self.milestones) and self.milestones[-1]["section_id"] == section.section_id \
+            and self.milestones[-1]["n_targets"] == 0
 
     def take_status_line(self, p: ParagraphRow) -> bool:
         """Give the milestone just closed the status that paragraph `p` states on its own ('Status: Complete');
         return whether `p` was such a line. The milestone's span grows to take it in."""
-        flag = self.rules.status_line(p.text) if "\n" not in p.text else None
         last = self.milestones[-1]
-        if flag is None or last.status_text is not None:
+        if last["status_text"] is not None or "\n" in p.text:
+            return False
+        flag = self.rules.status_line(p.text)
+        if flag is None:
             return False
         self.findings.extend(flag_findings(flag, p))
         status = "complete" if flag.status == "complete" else "planned"
-        published = self.doc.published_date
-        overdue = None if published is None or last.due_end is None else (last.due_end < published and status != "complete")
-        self.milestones[-1] = last.model_copy(update=dict(
-            status=status, status_text=flag.text, is_overdue_at_publication=overdue,
-            paragraph_ids=last.paragraph_ids + [p.paragraph_id], char_end=p.char_end, line_end=p.line_end))
+        published, due_end = self.doc.published_date, last["due_end"]
+        overdue = None if published is None or due_end is None else (due_end < published and status != "complete")
+        last.update(status=status, status_text=flag.text, is_overdue_at_publication=overdue,
+                    paragraph_ids=last["paragraph_ids"] + [p.paragraph_id], char_end=p.char_end, line_end=p.line_end)
         return True
 
     @staticmethod
@@ -178,7 +184,7 @@ class _ProgrammeBuilder:
             else:
                 m = structure_rules().date_line_re.match(date_para.text)
                 # No match: a bare 'Date:' label, with its value below it or none.
-                value = self.rules.date_value(m.group("value") if m else value_para.text if value_para else "")
+                value = self.reader.date_value(m.group("value") if m else value_para.text if value_para else "")
                 self.findings.extend(flag_findings(value.flag, value_para or date_para))
                 if value.period is None and value.date_text:
                     self.findings.append(finding_at(date_para, "error", "unparsed_date",
@@ -198,7 +204,7 @@ class _ProgrammeBuilder:
         # Unknown (null) without a publication date or a due date: not the same as "not overdue".
         overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
         self.targets.extend(targets)
-        self.milestones.append(MilestoneRow(
+        self.milestones.append(dict(
             doc_id=self.doc.doc_id, milestone_id=mid, theme=self.programme.theme, programme=self.programme.title,
             programme_id=self.programme_id, section_id=section.section_id, sequence=seq,
             workstream=self.rules.workstream(first.text), description=description, date_text=date_text,
@@ -234,7 +240,7 @@ class _ProgrammeBuilder:
 
     def target_row(self, mid: str, seq: int, p: ParagraphRow) -> TargetRow:
         """Return the TargetRow for target line `p`."""
-        target = self.rules.target(p.text)
+        target = self.reader.target(p.text)
         assert target is not None, "segmenter only marks parseable lines as target_line"
         period, flag = target.date.period, target.date.flag
         self.findings.extend(flag_findings(flag, p))
@@ -271,12 +277,13 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
 
     programmes, milestones, targets, findings = [], [], [], []
     used_slugs: set[str] = set()
+    reader = DocumentReader(rules)
     for prog in (s for s in seg.sections if s.kind == "programme"):
         pid = slug(structure_rules().words(prog.title))  # numbering left out: a numbered copy keeps its ids
         while pid in used_slugs:
             pid += "-2"
         used_slugs.add(pid)
-        builder = _ProgrammeBuilder(doc, prog, pid, rules)
+        builder = _ProgrammeBuilder(doc, prog, pid, reader)
         subsections = [c for c in children.get(prog.section_id, []) if c.kind == "subsection"]
         findings.extend(repeated_subsections(prog, subsections, para_by_id))
         ms_sections = [c for c in subsections if c.rule_id in holds]
@@ -286,16 +293,16 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         programmes.append(ProgrammeRow(
             doc_id=doc.doc_id, programme_id=pid, theme=prog.theme, programme=prog.title, section_id=prog.section_id,
             sequence=len(programmes) + 1, has_milestone_section=bool(ms_sections),
-            n_milestones=len(builder.milestones), n_complete=sum(m.status == "complete" for m in builder.milestones),
-            n_partial=sum(m.status == "partial" for m in builder.milestones),
+            n_milestones=len(builder.milestones), n_complete=sum(m["status"] == "complete" for m in builder.milestones),
+            n_partial=sum(m["status"] == "partial" for m in builder.milestones),
             commitments_pending_text=builder.pending, notes=builder.notes, paragraph_id=head.paragraph_id,
             char_start=prog.char_start, char_end=prog.char_end, line_start=prog.line_start, line_end=prog.line_end,
         ))
         milestones.extend(builder.milestones)
         targets.extend(builder.targets)
         findings.extend(builder.findings)
-    findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m.paragraph_ids}))
-    return MilestoneResult(tuple(programmes), tuple(milestones), tuple(targets), tuple(findings),
+    findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
+    return MilestoneResult(tuple(programmes), tuple(validated(MilestoneRow, milestones)), tuple(targets), tuple(findings),
                            truncated_at(seg, findings, rules))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from .document import Document, Finding, InputError
-from .milestone_rules import milestone_rules
+from .milestone_rules import DocumentReader, milestone_rules
 from .models import ParagraphRow, SectionRow, validated
 from .structure import StructureRules, structure_rules
 
@@ -168,7 +168,8 @@ def mark_date_values(paras: list[RawParagraph]) -> list[RawParagraph]:
     return out
 
 
-def split_target_lists(doc: Document, paras: list[RawParagraph], rules: StructureRules) -> list[RawParagraph]:
+def split_target_lists(doc: Document, paras: list[RawParagraph], rules: StructureRules,
+                       reader: DocumentReader) -> list[RawParagraph]:
     """Return the paragraphs with each target list after a 'Dates:' header split into one paragraph per target.
 
     Targets usually stand one to a paragraph; a page may list them (ul/li), and a hand-made
@@ -176,7 +177,6 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
     every line, its bullet left out, is a dated target becomes one paragraph per line, each
     spanning the target's text without the bullet.
     """
-    mrules = milestone_rules()
     out: list[RawParagraph] = []
     in_targets = False
     for p in paras:
@@ -193,7 +193,7 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
             bullet = rules.list_item_re.match(line)
             body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
             body = line[body_start:].rstrip()
-            if not body or mrules.target(body) is None:
+            if not body or reader.target(body) is None:
                 parts = []
                 break
             origin = doc.origin(p.first_line + k)
@@ -212,33 +212,35 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
 def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
     k = rules.kinds
-    if p.date_kind == "dates_header":
-        return "dates_header", k.dates_header.id
-    if p.date_kind == "date_line":
-        return "date_line", k.date_line.id
-    if p.date_kind in ("date_label", "date_value"):
-        return "date_line", k.date_label.id
+    if p.date_kind is not None:
+        if p.date_kind == "dates_header":
+            return "dates_header", k.dates_header.id
+        if p.date_kind == "date_line":
+            return "date_line", k.date_line.id
+        return "date_line", k.date_label.id  # a bare 'Date:' label, or the value below one
+    lines, text = p.lines, p.text
     bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
-    if all(bullet(line) or numbered(line) for line in p.lines):
-        if len(p.lines) == 1 and numbered(p.lines[0]):
-            if rules.looks_like_heading(rules.heading_text(p.text)) and (rules.theme_name(p.text) or rules.subsection(p.text)):
+    # The first line alone settles most paragraphs: it is seldom a list item.
+    if (bullet(lines[0]) or numbered(lines[0])) and all(bullet(line) or numbered(line) for line in lines[1:]):
+        if len(lines) == 1 and numbered(lines[0]):
+            if rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
     if p.hint is not None:  # a page's heading or list item, or a Markdown heading, known from its markup
         return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
-    if len(p.lines) == 1 and rules.looks_like_heading(p.text):
-        return "heading", rules.shape.id
-    if len(p.lines) == 1 and len(p.text) <= rules.shape.max_chars + 1 and rules.closing_re.search(p.text) \
-            and rules.looks_like_heading(rules.heading_text(p.text)) and (rules.theme_name(p.text) or rules.subsection(p.text)):
-        return "heading", rules.shape.id  # "Background:": a named heading with a closing colon
+    if len(lines) == 1:
+        if rules.looks_like_heading(text):
+            return "heading", rules.shape.id
+        if len(text) <= rules.shape.max_chars + 1 and rules.closing_re.search(text) \
+                and rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
+            return "heading", rules.shape.id  # "Background:": a named heading with a closing colon
     return "text", "kind.text"
 
 
-def assign_kinds(paras: list[RawParagraph], rules: StructureRules) -> list[tuple[str, str]]:
+def assign_kinds(paras: list[RawParagraph], rules: StructureRules, reader: DocumentReader) -> list[tuple[str, str]]:
     """Return (kind, rule_id) per paragraph; lines after 'Dates:' that parse as targets become target_line."""
     kinds = [base_kind(p, rules) for p in paras]
-    mrules = milestone_rules()
     in_targets = False
     for i, p in enumerate(paras):
         kind = kinds[i][0]
@@ -246,7 +248,7 @@ def assign_kinds(paras: list[RawParagraph], rules: StructureRules) -> list[tuple
             in_targets = True
             continue
         if in_targets and len(p.lines) == 1:
-            target = mrules.target(p.text)
+            target = reader.target(p.text)
             if target is not None:
                 kinds[i] = ("target_line", target.rule_id)
                 continue
@@ -276,7 +278,7 @@ class _Tree:
         row = dict(doc_id=self.doc.doc_id, section_id=f"s{len(self.rows):04d}", parent_id=parent["section_id"] if parent else None,
                    level=level, kind=kind, title=title, theme=theme, programme=programme,
                    path=" > ".join(parts + [label]) if parent is not None else title,
-                   paragraph_id=para_id, rule_id=rule_id, paras=[])
+                   paragraph_id=para_id, rule_id=rule_id)
         self.rows.append(row)
         return row
 
@@ -296,8 +298,9 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     owner: list[dict] = []
     # The title, and the 'Published' line when it follows closely, belong to the document itself.
     header_end = next((j for j in range(min(3, len(paras))) if rules.published_re.match(paras[j].text)), 0)
-    # Each heading's sub-section, once: a heading is asked both for itself and as the next one's successor.
-    subs = [rules.subsection(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
+    # Each heading's words and sub-section, once: a heading is asked both for itself and as the next one's successor.
+    heading_words = [rules.words(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
+    subs = [rules.subsection_of_words(w) if w is not None else None for w in heading_words]
     seen_subs: set[str] = set()  # the sub-sections of the open programme
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
@@ -314,7 +317,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 kinds[i] = (kind, rules.programme.id)
         if kind == "heading":
             pid = f"p{i + 1:04d}"
-            theme = tree.rules.theme_name(p.text)
+            theme = rules.theme_of_words(heading_words[i] if heading_words[i] is not None else rules.words(p.text))
             sub = subs[i]
             theme_rule = rules.theme.id
             in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
@@ -421,10 +424,11 @@ def _programme_follows(i: int, paras: list[RawParagraph], kinds: list[tuple[str,
 def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
-    paras = split_target_lists(doc, mark_date_values(split_inline_dates(split_paragraphs(doc, rules), rules)), rules)
+    reader = DocumentReader(milestone_rules())
+    paras = split_target_lists(doc, mark_date_values(split_inline_dates(split_paragraphs(doc, rules), rules)), rules, reader)
     if not paras:
         raise InputError(doc.source_file, "no text")
-    kinds = assign_kinds(paras, rules)
+    kinds = assign_kinds(paras, rules, reader)
     sections, owner, tree_kinds = build_tree(doc, paras, kinds, rules)
     findings: tuple[Finding, ...] = ()
     if not any(s["kind"] in ("programme", "theme") for s in sections):
@@ -437,28 +441,43 @@ def segment(doc: Document) -> Segmented:
     if not any(s["kind"] == "programme" for s in sections):
         raise InputError(doc.source_file, "no recognisable plan structure (no programme with Background / "
                                           "Delivery approach / Commitment milestones sub-sections under a theme)")
+    doc_id, raw_lines = doc.doc_id, doc.raw_lines
     fields = []
     for i, (p, (kind, rule_id), sec) in enumerate(zip(paras, kinds, owner)):
-        line_start, line_end = doc.raw_lines(p.first_line, p.last_line)
-        fields.append(dict(
-            doc_id=doc.doc_id, paragraph_id=f"p{i + 1:04d}", section_id=sec["section_id"], sequence=i + 1, kind=kind,
-            text=p.text, char_start=p.char_start, char_end=p.char_end, line_start=line_start,
-            line_end=line_end, source_locator=p.locator, rule_id=rule_id,
-        ))
+        line_start, line_end = raw_lines(p.first_line, p.last_line)
+        fields.append({
+            "doc_id": doc_id, "paragraph_id": f"p{i + 1:04d}", "section_id": sec["section_id"], "sequence": i + 1,
+            "kind": kind, "text": p.text, "char_start": p.char_start, "char_end": p.char_end, "line_start": line_start,
+            "line_end": line_end, "source_locator": p.locator, "rule_id": rule_id,
+        })
     para_rows = validated(ParagraphRow, fields)
-    for row, sec in zip(para_rows, owner):
-        sec["paras"].append(row)
-    return Segmented(tuple(para_rows), tuple(section_rows(sections)), findings)
+    return Segmented(tuple(para_rows), tuple(section_rows(sections, fields, owner)), findings)
 
 
-def section_rows(sections: list[dict]) -> list[SectionRow]:
-    """Return SectionRows with spans covering each section's subtree."""
+Extent = tuple[int, int, int, int]  # char_start, char_end, line_start, line_end
+
+
+def _extent(paras: list[dict]) -> Extent:
+    """Return the span covering every paragraph (its fields) of `paras`."""
+    return (min(p["char_start"] for p in paras), max(p["char_end"] for p in paras),
+            min(p["line_start"] for p in paras), max(p["line_end"] for p in paras))
+
+
+def _widen(span: Optional[Extent], other: Extent) -> Extent:
+    """Return the span covering both `span` (None: nothing yet) and `other`."""
+    if span is None:
+        return other
+    return min(span[0], other[0]), max(span[1], other[1]), min(span[2], other[2]), max(span[3], other[3])
+
+
+def section_rows(sections: list[dict], paras: list[dict], owner: list[dict]) -> list[SectionRow]:
+    """Return SectionRows with spans covering each section's subtree; paragraph `paras[i]` (its fields)
+    belongs to section `owner[i]`."""
+    members: dict[str, list[dict]] = {}
+    for p, sec in zip(paras, owner):
+        members.setdefault(sec["section_id"], []).append(p)
+    spans = [_extent(members[s["section_id"]]) if s["section_id"] in members else None for s in sections]
     index = {s["section_id"]: i for i, s in enumerate(sections)}
-    spans: list[Optional[list[int]]] = []  # [char_start, char_end, line_start, line_end] of each subtree
-    for s in sections:
-        paras = s["paras"]
-        spans.append([min(p.char_start for p in paras), max(p.char_end for p in paras),
-                      min(p.line_start for p in paras), max(p.line_end for p in paras)] if paras else None)
     # A section is opened after its parent, so folding the sections in reverse order into their
     # parents gives each one its whole subtree before it is folded into its own parent.
     for i in reversed(range(len(sections))):
@@ -467,12 +486,9 @@ def section_rows(sections: list[dict]) -> list[SectionRow]:
             continue
         j = index[parent_id]
         assert j < i, "a section is opened after its parent"
-        cur = spans[j]
-        spans[j] = list(span) if cur is None else [min(cur[0], span[0]), max(cur[1], span[1]),
-                                                   min(cur[2], span[2]), max(cur[3], span[3])]
+        spans[j] = _widen(spans[j], span)
     rows = []
-    for s, span in zip(sections, spans):
-        cs, ce, ls, le = span
-        fields = {k: v for k, v in s.items() if k not in ("paras", "holds_milestones")}
+    for s, (cs, ce, ls, le) in zip(sections, spans):
+        fields = {k: v for k, v in s.items() if k != "holds_milestones"}
         rows.append(dict(fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
     return validated(SectionRow, rows)

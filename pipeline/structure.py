@@ -124,16 +124,28 @@ class StructureRules:
 
     def subsection(self, text: str) -> Optional[Subsection]:
         """Return the sub-section that heading `text` names, or None."""
-        t = self.words(text)
+        return self.subsection_of_words(self.words(text))
+
+    def subsection_of_words(self, words: str) -> Optional[Subsection]:
+        """Return the sub-section that a heading's `words` (see words()) name, or None."""
         for sub in self.subsections:
-            if sub.regex.match(t):
+            if sub.regex.match(words):
                 return sub
         return None
 
     def theme_name(self, text: str) -> Optional[str]:
         """Return the theme named by heading `text` ('Digitise - overview' → 'Digitise'), or None."""
-        m = self.theme_re.match(self.words(text))
+        return self.theme_of_words(self.words(text))
+
+    def theme_of_words(self, words: str) -> Optional[str]:
+        """Return the theme that a heading's `words` (see words()) name, or None."""
+        m = self.theme_re.match(words)
         return m.group("theme").strip() if m else None
+
+    def names_heading(self, text: str) -> bool:
+        """Whether `text` names a theme or a sub-section."""
+        words = self.words(text)
+        return bool(self.theme_of_words(words)) or self.subsection_of_words(words) is not None
 
     def looks_like_heading(self, text: str) -> bool:
         """Whether a one-line paragraph has the shape of a heading in plain text."""

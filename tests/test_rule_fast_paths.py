@@ -1,0 +1,114 @@
+"""The shortcuts of the segment and milestone stages give what the plain definitions give.
+
+Each shortcut taken for speed (a status found by looking up a text's prefixes, a cheap first
+test before the status-line regex, readings kept for one document, a heading's words worked
+out once) is compared here with the straightforward way of computing the same thing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.milestone_rules import DocumentReader, MilestoneRules, _Pattern, _Status, milestone_rules
+from pipeline.structure import structure_rules
+
+
+def plain_status_named(rules: MilestoneRules, words: str):
+    """The status whose longest phrase `words` start with, by trying every phrase, longest first."""
+    w = " ".join(words.lower().split())
+    for phrase in sorted(rules.status_of, key=len, reverse=True):
+        if w.startswith(phrase) and (len(w) == len(phrase) or not w[len(phrase)].isalnum()):
+            return rules.status_of[phrase]
+    return None
+
+
+def plain_status_line(rules: MilestoneRules, text: str):
+    """status_line without its first test: the regex, then the status its word names."""
+    m = rules.status_line_re.match(text.strip())
+    status = rules.status_named(m.group("word")) if m else None
+    return None if status is None else (m.group("flag").strip(), status.id)
+
+
+WORDS = ["complete", "Completed", "COMPLETE early", "completely", "completed.", "complete-ish", "completes",
+         "partially complete", "partially  completed  (see note)", "partially", "on track", "on tracking",
+         "on-track", "in progress", "not started yet", "delayed to 2023", "late", "later", "lately", "met",
+         "metrics", "done", "done!", "", " ", "March", "March 2022", "compete", "competed early", "the remaining",
+         "Complete\u00a0now", "complete\t\tnow", "Delivered and met"]
+
+
+@pytest.mark.parametrize("words", WORDS)
+def test_status_named_is_the_longest_phrase_the_words_start_with(words):
+    rules = milestone_rules()
+    assert rules.status_named(words) == plain_status_named(rules, words)
+
+
+def test_status_named_finds_every_phrase_of_the_rules():
+    rules = milestone_rules()
+    for phrase, status in rules.status_of.items():
+        assert rules.status_named(phrase.upper() + " (see note)") == status
+        assert rules.status_named(phrase + "x") == plain_status_named(rules, phrase + "x")
+
+
+LINES = ["Status: Complete", "(complete)", "[Completed.]", "Status - on track", "Complete.", "Delivered",
+         "Status: in progress", "status:   partially   complete", "Status: unknown", "Status: see note",
+         "Develop a national approach to the adoption of digital social care records, met by providers",
+         "Care homes completed the roll-out of the programme", "Metrics agreed", "Translated", "", "   "]
+
+
+@pytest.mark.parametrize("text", LINES)
+def test_status_line_first_test_changes_no_answer(text):
+    rules = milestone_rules()
+    flag = rules.status_line(text)
+    assert (None if flag is None else (flag.text, flag.rule_id)) == plain_status_line(rules, text)
+
+
+def test_status_line_first_test_reads_the_plan_as_the_regex_does(plan):
+    rules = milestone_rules()
+    for p in plan.tables["paragraphs"]:
+        flag = rules.status_line(p.text)
+        assert (None if flag is None else (flag.text, flag.rule_id)) == plain_status_line(rules, p.text), p.text
+
+
+def test_status_line_first_test_folds_final_sigma():
+    # lower() gives a capital sigma its final form by context: a word cut out of a text may lower
+    # to a final sigma where the whole text has the other form, and must still pass the first test.
+    base = milestone_rules().data
+    data = base.model_copy(update=dict(
+        statuses=[_Status(id="status.greek", words=["ΟΔΟΣ"], status="complete")],
+        status_line=_Pattern(id="status.line", pattern=r"^(?P<flag>(?P<word>\w{4}))"),
+    ))
+    rules = MilestoneRules(data)
+    assert rules.status_named("ΟΔΟΣ") is not None
+    assert rules.may_name_status("ΟΔΟΣΑ")
+    flag = rules.status_line("ΟΔΟΣΑ")
+    assert (flag.text, flag.rule_id) == ("ΟΔΟΣ", "status.greek")
+
+
+@pytest.mark.parametrize("text", ["July 2021 (complete)", "March 2022", "Q3 2022/23 - delayed", "sometime soon",
+                                  "(complete)", ""])
+def test_document_reader_reads_a_date_value_once_as_the_rules_do(text):
+    rules = milestone_rules()
+    reader = DocumentReader(rules)
+    first = reader.date_value(text)
+    assert first == rules.date_value(text)
+    assert reader.date_value(text) is first
+
+
+@pytest.mark.parametrize("text", ["5 regions by September 2021 (complete)", "March 2022: 40%", "All trusts - 2023",
+                                  "No date in this line", "40% by sometime"])
+def test_document_reader_reads_a_target_once_as_the_rules_do(text):
+    rules = milestone_rules()
+    reader = DocumentReader(rules)
+    first = reader.target(text)
+    assert first == rules.target(text)
+    assert reader.target(text) is first
+
+
+@pytest.mark.parametrize("heading", ["Digitise - overview", "1. Digitise - overview", "Background:", "2.1 Background",
+                                     "(a) Commitment milestones", "Key delivery milestones and dates", "Delivery approach",
+                                     "Data platform overview", "Cyber security", "Overview", ""])
+def test_heading_words_give_the_names_the_text_gives(heading):
+    rules = structure_rules()
+    words = rules.words(heading)
+    assert rules.theme_of_words(words) == rules.theme_name(heading)
+    assert rules.subsection_of_words(words) == rules.subsection(heading)
+    assert rules.names_heading(heading) == bool(rules.theme_name(heading) or rules.subsection(heading))
