@@ -266,7 +266,7 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
                  rules.suspect_date_line.id: rules.suspect_date_line.pattern})
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
-    check_regexes(pats, problems, "milestones")
+    check_regexes(pats, problems, "milestones", re.IGNORECASE)  # most are matched ignoring case
     unique_ids(list(pats) + [s.id for s in rules.statuses], problems, "milestones")
     for s in rules.statuses:
         if s.status not in ("complete", "planned"):

@@ -175,7 +175,7 @@ def _check(rules: StructureRuleFile, problems: list[str]) -> None:
     pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.inline_date_line, k.dates_header, k.list_item, k.numbered_item)})
     pats[rules.headings.shape.id + ".not_ending"] = rules.headings.shape.not_ending
     pats[rules.headings.shape.id + ".not_starting"] = rules.headings.shape.not_starting
-    check_regexes(pats, problems, "structure")
+    check_regexes(pats, problems, "structure", re.IGNORECASE)  # most are matched ignoring case
     unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))]
                + [h.programme.id, h.theme_by_structure.id],
                problems, "structure")
