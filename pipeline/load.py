@@ -15,13 +15,12 @@ from .document import Document, Finding, InputError, LineOrigin
 # Characters that stand for a plain space; each maps to exactly one space so that
 # offsets and line numbers never move.
 ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\f\v"
-# A character class, not str.translate: translate walks a non-ASCII text one character at a
-# time through a dict (about 15x slower on the plan); the regex scans for the rare odd space.
-_ODD_SPACE_RE = re.compile("[" + re.escape(ODD_SPACES) + "]")
 # Characters that are not there when the text is read: soft hyphens ("Nov&shy;ember"), zero-width
 # spaces and joiners, word joiners, a BOM inside the text. Dropped; lines never join or split.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_INVISIBLE_RE = re.compile("[" + INVISIBLE + "]")
+# What normalise() replaces each of them by; an ASCII text can hold only the ASCII ones.
+_REPLACEMENTS = tuple((ch, "") for ch in INVISIBLE) + tuple((ch, " ") for ch in ODD_SPACES)
+_ASCII_REPLACEMENTS = tuple((ch, by) for ch, by in _REPLACEMENTS if ch.isascii())
 _MAGIC = (
     (b"PK\x03\x04", "a zip archive, not a plan text"),
     (b"%PDF", "a PDF file, not a plan text (export it as text or HTML)"),
@@ -69,7 +68,12 @@ def normalise(text: str) -> str:
     """Return `text` with LF line ends, no BOM or invisible characters, and odd spaces as plain spaces;
     lines never join or split."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text))
+    # One replace per character the text holds: `in` and replace run in C over the whole text, about
+    # 4x faster on the plan than a regex character class (str.translate, through a dict, is slower still).
+    for ch, by in _ASCII_REPLACEMENTS if text.isascii() else _REPLACEMENTS:
+        if ch in text:
+            text = text.replace(ch, by)
+    return text
 
 
 def sha256(data: bytes) -> str:

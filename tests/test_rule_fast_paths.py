@@ -112,3 +112,34 @@ def test_heading_words_give_the_names_the_text_gives(heading):
     assert rules.theme_of_words(words) == rules.theme_name(heading)
     assert rules.subsection_of_words(words) == rules.subsection(heading)
     assert rules.names_heading(heading) == bool(rules.theme_name(heading) or rules.subsection(heading))
+
+
+def plain_normalise(text: str) -> str:
+    """normalise() by its definition: LF line ends, invisible characters dropped, odd spaces as one space each."""
+    import re
+
+    from pipeline.load import INVISIBLE, ODD_SPACES
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub("[" + re.escape(ODD_SPACES) + "]", " ", re.sub("[" + INVISIBLE + "]", "", text))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_normalise_replaces_what_the_definition_replaces(seed):
+    import random
+
+    from pipeline.load import INVISIBLE, ODD_SPACES, normalise
+
+    rng = random.Random(seed)
+    alphabet = list(INVISIBLE + ODD_SPACES) + list("ab \r\n.") + (["é", "–", "’"] if seed % 2 else [])
+    text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 200)))
+    assert normalise(text) == plain_normalise(text)
+
+
+def test_normalise_keeps_the_plan_as_the_definition_does():
+    from pipeline.load import decode, normalise
+    from pipeline.rules import RULES_DIR
+
+    raw = decode("plan", (RULES_DIR.parent / "raw" / "nhsx-delivery-plan-2021-12-01.txt").read_bytes())[0]
+    assert normalise(raw) == plain_normalise(raw)
+    assert normalise("a\u00a0b\u00adc\r\nd\te") == "a bc\nd e"
