@@ -8,7 +8,7 @@ import hashlib
 import re
 from datetime import date
 from pathlib import PurePath
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from .document import Document, Finding, InputError, LineOrigin
 
@@ -81,12 +81,21 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def lines_of(text: str) -> Iterator[str]:
+    """Yield the lines of `text` (as text.split("\n") gives them) one by one: the header needs only the first few."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
 def find_published(text: str, pattern: re.Pattern, max_lines: int = 40) -> Optional[date]:
     """Return the date of the first 'Published …' line among the first `max_lines` non-blank lines."""
     from .periods import grammar
 
     seen = 0
-    for line in text.split("\n"):
+    for line in lines_of(text):
         if not line.strip():
             continue
         seen += 1
@@ -102,7 +111,7 @@ def find_published(text: str, pattern: re.Pattern, max_lines: int = 40) -> Optio
 
 def first_line(text: str) -> str:
     """Return the first non-blank line, trimmed."""
-    for line in text.split("\n"):
+    for line in lines_of(text):
         if line.strip():
             return line.strip()
     return ""

@@ -290,7 +290,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         for sec in ms_sections:
             builder.walk(sec, [p for p in subtree_paras(sec) if p.paragraph_id != sec.paragraph_id])
         head = para_by_id[prog.paragraph_id]
-        programmes.append(ProgrammeRow(
+        programmes.append(dict(
             doc_id=doc.doc_id, programme_id=pid, theme=prog.theme, programme=prog.title, section_id=prog.section_id,
             sequence=len(programmes) + 1, has_milestone_section=bool(ms_sections),
             n_milestones=len(builder.milestones), n_complete=sum(m["status"] == "complete" for m in builder.milestones),
@@ -302,7 +302,8 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         targets.extend(builder.targets)
         findings.extend(builder.findings)
     findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
-    return MilestoneResult(tuple(programmes), tuple(validated(MilestoneRow, milestones)), tuple(targets), tuple(findings),
+    return MilestoneResult(tuple(validated(ProgrammeRow, programmes)), tuple(validated(MilestoneRow, milestones)),
+                           tuple(targets), tuple(findings),
                            truncated_at(seg, findings, rules))
 
 

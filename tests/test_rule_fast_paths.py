@@ -143,3 +143,10 @@ def test_normalise_keeps_the_plan_as_the_definition_does():
     raw = decode("plan", (RULES_DIR.parent / "raw" / "nhsx-delivery-plan-2021-12-01.txt").read_bytes())[0]
     assert normalise(raw) == plain_normalise(raw)
     assert normalise("a\u00a0b\u00adc\r\nd\te") == "a bc\nd e"
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "\na\n\nb", "a\r\nb\n", "\n\n\n", "x\ny\nz"])
+def test_lines_of_gives_the_lines_split_gives(text):
+    from pipeline.load import lines_of
+
+    assert list(lines_of(text)) == text.split("\n")
