@@ -212,12 +212,12 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
 def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
     k = rules.kinds
-    if p.date_kind is not None:
-        if p.date_kind == "dates_header":
-            return "dates_header", k.dates_header.id
-        if p.date_kind == "date_line":
-            return "date_line", k.date_line.id
-        return "date_line", k.date_label.id  # a bare 'Date:' label, or the value below one
+    if p.date_kind == "dates_header":
+        return "dates_header", k.dates_header.id
+    if p.date_kind == "date_line":
+        return "date_line", k.date_line.id
+    if p.date_kind in ("date_label", "date_value"):
+        return "date_line", k.date_label.id
     lines, text = p.lines, p.text
     bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
     # The first line alone settles most paragraphs: it is seldom a list item.
