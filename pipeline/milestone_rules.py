@@ -118,7 +118,9 @@ class MilestoneRules:
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
         self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
-        self.folded_phrases = tuple({_fold(w) for w in self.status_of})
+        folded = {_fold(w) for w in self.status_of}
+        # For may_name_status: a phrase that holds another adds nothing to it ("completed" holds "complete").
+        self.folded_phrases = tuple(sorted(p for p in folded if not any(q != p and q in p for q in folded)))
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.milestone_rules import DocumentReader, MilestoneRules, _Pattern, _Status, milestone_rules
+from pipeline.milestone_rules import DocumentReader, MilestoneRules, _fold, _Pattern, _Status, milestone_rules
 from pipeline.structure import structure_rules
 
 
@@ -66,6 +66,15 @@ def test_status_line_first_test_reads_the_plan_as_the_regex_does(plan):
     for p in plan.tables["paragraphs"]:
         flag = rules.status_line(p.text)
         assert (None if flag is None else (flag.text, flag.rule_id)) == plain_status_line(rules, p.text), p.text
+
+
+def test_status_first_test_looks_for_every_phrase(plan):
+    # The test looks only for the phrases that hold no other; it must answer as a look for all of them.
+    rules = milestone_rules()
+    assert len(rules.folded_phrases) < len(rules.status_of)
+    texts = [p.text for p in plan.tables["paragraphs"]] + LINES + WORDS
+    for text in texts:
+        assert rules.may_name_status(text) == any(_fold(w) in _fold(text) for w in rules.status_of), text
 
 
 def test_status_line_first_test_folds_final_sigma():
