@@ -53,12 +53,13 @@ def is_text(node) -> bool:
 def furniture(soup: BeautifulSoup, rules: HtmlRules) -> set[int]:
     """Return the ids of every element that a furniture rule matches, and of everything inside one."""
     out: set[int] = set()
-    for _, selector in rules.furniture:
-        for tag in selector.select(soup):
-            if tag.name in ("html", "body") or id(tag) in out:
-                continue
-            out.add(id(tag))
-            out.update(id(t) for t in tag.find_all(True))
+    if rules.furniture is None:
+        return out
+    for tag in rules.furniture.select(soup):
+        if tag.name in ("html", "body") or id(tag) in out:
+            continue
+        out.add(id(tag))
+        out.update(id(t) for t in tag.descendants if isinstance(t, Tag))
     return out
 
 

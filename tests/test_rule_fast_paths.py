@@ -159,3 +159,58 @@ def test_lines_of_gives_the_lines_split_gives(text):
     from pipeline.load import lines_of
 
     assert list(lines_of(text)) == text.split("\n")
+
+
+def plain_furniture(soup, rules) -> set[int]:
+    """Furniture by its definition: every element a furniture rule matches, rule by rule, and all inside one."""
+    import soupsieve
+
+    out: set[int] = set()
+    for rule in rules.data.furniture:
+        for tag in soupsieve.select(rule.selector, soup):
+            if tag.name not in ("html", "body"):
+                out.add(id(tag))
+                out.update(id(t) for t in tag.find_all(True))
+    return out
+
+
+@pytest.mark.parametrize("page", [
+    "<body><nav><a>Home</a></nav><main><p>Text</p><div class='cookie-banner'><b>ok</b></div></main>"
+    "<footer><p>(c)</p></footer></body>",
+    "<body><header><p>Site</p></header><article><header><h1>Plan</h1></header><p>Text</p>"
+    "<span hidden>x</span></article><script>var a;</script></body>",
+    "<p>no furniture at all</p>",
+])
+def test_furniture_is_what_the_rules_match_one_by_one(page):
+    from bs4 import BeautifulSoup
+
+    from pipeline.html import furniture
+    from pipeline.html_rules import html_rules
+
+    soup = BeautifulSoup(page, "html.parser")
+    assert furniture(soup, html_rules()) == plain_furniture(soup, html_rules())
+
+
+def test_furniture_of_the_plan_page_is_what_the_rules_match_one_by_one():
+    from pipeline.html import furniture, parse_page
+    from pipeline.html_rules import html_rules
+    from pipeline.load import decode
+    from pipeline.rules import RULES_DIR
+
+    rules = html_rules()
+    raw = decode("page", (RULES_DIR.parent / "tests" / "fixtures" / "nhsx-delivery-plan-2021-12-01.html").read_bytes())[0]
+    soup = parse_page(raw, rules.optional_ends).soup
+    got = furniture(soup, rules)
+    assert len(got) > 0
+    assert got == plain_furniture(soup, rules)
+
+
+def test_no_furniture_rules_mark_no_furniture():
+    from bs4 import BeautifulSoup
+
+    from pipeline.html import furniture
+    from pipeline.html_rules import HtmlRules, html_rules
+
+    rules = HtmlRules(html_rules().data.model_copy(update=dict(furniture=[])))
+    assert rules.furniture is None
+    assert furniture(BeautifulSoup("<body><nav>x</nav><p>y</p></body>", "html.parser"), rules) == set()
