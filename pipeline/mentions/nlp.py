@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 
@@ -68,16 +68,6 @@ class Matchers:
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
-
-    def tokens(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-        """Return (start, end, text) of the tokens of `text`, offsets shifted by `offset`."""
-        return [(m.start() + offset, m.end() + offset, m.group()) for m in TOKEN_RE.finditer(text)]
-
-    def phrase_doc(self, phrase: str):
-        """Return a Doc of `phrase` tokenised like the windows (for PhraseMatcher patterns)."""
-        from spacy.tokens import Doc
-
-        return Doc(self.nlp.vocab, words=[t for _, _, t in self.tokens(phrase)])
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -178,6 +168,51 @@ class Matchers:
         return [(self.phrase_label[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
 
 
+class WindowTokenizer:
+    """The pipeline's tokenizer: a text's tokens are TOKEN_RE's (the window tokens), each with its trailing-space flag.
+
+    The window Docs are assembled from the same tokens, so a phrase pattern made by this tokenizer lines up
+    with them. Registered as "planextract.window_tokenizer" (see `blank_pipeline`): spaCy's English tokenizer
+    is never used, and building it (its prefix, suffix and infix regexes and its 1,300 exceptions, each a
+    lexeme) was most of the cost of spacy.blank("en").
+    """
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        """Return the Doc of `text`'s tokens (white space between them kept only as the trailing-space flags)."""
+        from spacy.tokens import Doc
+
+        pieces = TOKEN_SPLIT_RE.split(text)
+        return Doc(self.vocab, words=pieces[1::2], spaces=[bool(gap) for gap in pieces[2::2]])
+
+
+def blank_pipeline():
+    """Return spacy.blank("en") with WindowTokenizer as its tokenizer (through spaCy's tokenizer registry)."""
+    import spacy
+
+    name = "planextract.window_tokenizer"
+    if name not in spacy.registry.tokenizers:
+        spacy.registry.tokenizers.register(name, func=lambda: lambda nlp: WindowTokenizer(nlp.vocab))
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": name}}})
+
+
+def membership(cls: TokenClass) -> Callable[[str], bool]:
+    """Return a test of `text in cls` for a flag getter, without the class's memo.
+
+    spaCy calls each flag getter once per new lexeme, for every word of every window; a word class (most
+    of them) needs no regex scan, and the memo would only store what the lexeme flag stores already.
+    """
+    words, regexes = cls.words, cls.regexes
+    if not regexes:
+        return lambda text: text.lower() in words
+    if not words and len(regexes) == 1:
+        match = regexes[0].match
+        return lambda text: match(text) is not None
+    return lambda text: text.lower() in words or any(r.match(text) for r in regexes)
+
+
 class _FlagBank:
     """Allocates lexeme flags to token tests; identical tests share one flag.
 
@@ -212,8 +247,7 @@ class _FlagBank:
         order = sorted(counts, key=lambda k: (k[0] != "class", -counts[k], repr(k)))
         for fid, key in zip(range(FIRST_FLAG, LAST_FLAG + 1), order):
             if key[0] == "class":
-                cls = self.classes[key[1]]
-                getter = (lambda c: lambda text: text in c)(cls)
+                getter = membership(self.classes[key[1]])
             else:
                 words, lower = key[2], key[1]
                 getter = (lambda ws: lambda t: t.lower() in ws)(words) if lower else (lambda ws: lambda t: t in ws)(words)
@@ -285,11 +319,10 @@ def anchor_words(rules: MentionRules, names: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=None)
 def matchers() -> Matchers:
     """Return the process-wide blank pipeline and compiled matchers (built on first use)."""
-    import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
     rules = mention_rules()
-    nlp = spacy.blank("en")
+    nlp = blank_pipeline()
     bank = _FlagBank(nlp.vocab, rules.classes)
     bank.allocate([r.pattern for r in rules.temporal + rules.quantity])
     # The source patterns were validated against spaCy's schema at load; the compiled ones use flag
@@ -325,6 +358,6 @@ def matchers() -> Matchers:
         key = nlp.vocab.strings.add(label)
         m.phrase_label[key] = label
         target = m.prefixes if label == "prefix" else m.comparators
-        target.add(label, [m.phrase_doc(p) for p in phrases])
+        target.add(label, [nlp.make_doc(p) for p in phrases])
     return m
 
