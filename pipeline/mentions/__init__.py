@@ -73,7 +73,7 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
 
     t_anchors, q_anchors = m.anchors(text)
     w = m.rules.windows
-    twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after)
+    twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after, m.temporal_live)
     expressions, unanchored = find_expressions(m, text, twd, doc.published_date, context_paragraphs(seg, milestones))
     for x in unanchored:
         p = paras[x.paragraph]
@@ -106,7 +106,8 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
         k = bisect_right(mask_starts, a) - 1
         return k >= 0 and masks[k][1] >= b
 
-    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before, w.quantity.after)
+    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before,
+                       w.quantity.after, m.quantity_live)
     found = find_quantities(m, text, qwd, spans, masks, {x.char_start for x in expressions},
                             structure_rules().numbered_item_re)
     quantities = []

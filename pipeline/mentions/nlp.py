@@ -16,8 +16,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
+from .live_words import LiveWords
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
@@ -32,7 +33,11 @@ FIRST_FLAG, LAST_FLAG = 19, 63
 
 @dataclass
 class WindowDoc:
-    """One Doc holding every window of a document, with each token's place in documents.text."""
+    """The tokens of every window of a document, each with its place in documents.text, and the Doc matched.
+
+    The lists hold every window token (and a separator after each window); the Doc holds only the tokens
+    that may be inside a match (LiveWords), in runs of consecutive window tokens, a separator after each.
+    """
 
     doc: Any
     words: list[str]
@@ -41,13 +46,16 @@ class WindowDoc:
     ends: list[int]
     para: list[int]  # index into the paragraph list, -1 for a separator
     window: list[int]  # window number, -1 for a separator
+    index: list[int]  # per Doc token: its index in the lists, -1 for a separator
+    run: list[int]  # per Doc token: its run number, -1 for a separator
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
-    def crosses(self, start: int, end: int) -> bool:
-        """Whether tokens start..end-1 leave one window (the separators between windows are their own)."""
-        return self.window[start] < 0 or self.window[start] != self.window[end - 1]
+    def found(self, matcher) -> list[tuple[int, int, int]]:
+        """Return (key, start, end) of the matches of `matcher` that lie inside one run, as indexes of the lists."""
+        index, run = self.index, self.run
+        return [(key, index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc) if run[s] >= 0 and run[s] == run[e - 1]]
 
 
 @dataclass
@@ -65,9 +73,14 @@ class Matchers:
     temporal_words: frozenset[str]
     quantity_words: frozenset[str]
     bank: Any = None
+    temporal_live: Optional[LiveWords] = None  # the words that a temporal pattern or prefix phrase may contain
+    quantity_live: Optional[LiveWords] = None
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
+    # The Reading of each quantity candidate's tokens read so far (quantities.find_quantities): it depends on
+    # the rules and the tokens only, and the versions of a plan repeat their numbers.
+    readings: dict[tuple, Any] = field(default_factory=dict)
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -107,17 +120,11 @@ class Matchers:
                     quantity.append((a, b))
         return temporal, quantity
 
-    def window_doc(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
-                   before: int, after: int) -> WindowDoc:
-        """Return the WindowDoc of the windows around `anchors` (sorted) in `paragraphs` ((start, end) in `text`)."""
-        from spacy.tokens import Doc
-
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        para: list[int] = []
-        window: list[int] = []
+    @staticmethod
+    def window_spans(text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]], before: int,
+                     after: int) -> list[tuple[int, int, int]]:
+        """Return (start, end, paragraph index) of the windows around `anchors` (sorted), overlapping ones merged,
+        each within its paragraph and widened to whole words so that no token is cut."""
         para_starts = [ps for ps, _ in paragraphs]
         spans: list[list[int]] = []  # [start, end, paragraph]
         for a0, b0 in anchors:
@@ -130,13 +137,29 @@ class Matchers:
                 spans[-1][1] = max(spans[-1][1], b)
             else:
                 spans.append([a, b, pi])
-        for wi, (a, b, pi) in enumerate(spans):
+        out = []
+        for a, b, pi in spans:
             ps, pe = paragraphs[pi]
-            # Widen to whole words so no token is cut.
             while a > ps and not text[a - 1].isspace():
                 a -= 1
             while b < pe and not text[b].isspace():
                 b += 1
+            out.append((a, b, pi))
+        return out
+
+    def window_doc(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
+                   before: int, after: int, live: Optional[LiveWords] = None) -> WindowDoc:
+        """Return the WindowDoc of the windows around `anchors` (sorted) in `paragraphs` ((start, end) in `text`).
+
+        Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
+        """
+        words: list[str] = []
+        spaces: list[bool] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        para: list[int] = []
+        window: list[int] = []
+        for wi, (a, b, pi) in enumerate(self.window_spans(text, paragraphs, anchors, before, after)):
             # One split gives the window's tokens and the gaps between them, and their offsets are the running
             # sum of the pieces' lengths: C loops, not a match object per token.
             pieces = TOKEN_SPLIT_RE.split(text[a:b])
@@ -156,16 +179,42 @@ class Matchers:
             para.append(-1)
             window.append(-1)
             spaces.append(False)
-        doc = Doc(self.nlp.vocab, words=words, spaces=spaces)
-        return WindowDoc(doc, words, spaces, starts, ends, para, window)
+        kept = live(words) if live is not None else [True] * len(words)
+        doc, index, run = self.run_doc(words, spaces, [k and w >= 0 for k, w in zip(kept, window)])
+        return WindowDoc(doc, words, spaces, starts, ends, para, window, index, run)
+
+    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
+        """Return the Doc of each run of consecutive kept tokens followed by a separator, with each Doc token's
+        index in `words` and its run number (-1 for the separators)."""
+        from spacy.tokens import Doc
+
+        at = [i for i, keep in enumerate(kept) if keep]
+        ends = [j for j in range(1, len(at)) if at[j] != at[j - 1] + 1] + [len(at)] if at else []
+        doc_words: list[str] = []
+        doc_spaces: list[bool] = []
+        index: list[int] = []
+        run: list[int] = []
+        first = 0
+        for r, last in enumerate(ends):  # run r is at[first:last], words[i:j]
+            i, j = at[first], at[last - 1] + 1
+            doc_words += words[i:j]
+            doc_words.append(SEPARATOR)
+            doc_spaces += spaces[i:j]
+            doc_spaces.append(False)
+            index += range(i, j)
+            index.append(-1)
+            run += [r] * (j - i)
+            run.append(-1)
+            first = last
+        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), index, run
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
-        return [(self.rule_of[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+        return [(self.rule_of[key], s, e) for key, s, e in wd.found(matcher)]
 
     def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
         """Return (label, start, end) of every phrase match inside one window."""
-        return [(self.phrase_label[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+        return [(self.phrase_label[key], s, e) for key, s, e in wd.found(matcher)]
 
 
 class WindowTokenizer:
@@ -341,12 +390,14 @@ def matchers() -> Matchers:
     m.word_re = re.compile(word)
     m.bank = bank
     m.word_re_i = re.compile(word, re.IGNORECASE)
-    for matcher, group in ((m.temporal, rules.temporal), (m.quantity, rules.quantity)):
+    compiled: dict[str, list[list[dict]]] = {"temporal": [], "quantity": []}
+    for name, matcher, group in (("temporal", m.temporal, rules.temporal), ("quantity", m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
             key = nlp.vocab.strings.add(rule.id)
             m.rule_of[key] = rule
             m.order_of[rule.id] = i
-            matcher.add(rule.id, [compile_pattern(rule.pattern, bank)])
+            compiled[name].append(compile_pattern(rule.pattern, bank))
+            matcher.add(rule.id, [compiled[name][-1]])
     v = rules.vocab
     phrase_sets = {"prefix": list(rules.temporal_prefixes)}
     for comparator, phrases in v.comparators.items():
@@ -354,10 +405,15 @@ def matchers() -> Matchers:
     for comparator, phrases in v.trailing_comparators.items():
         phrase_sets[f"after:{comparator}"] = phrases
     phrase_sets["filler"] = v.comparator_fillers
+    phrase_docs: dict[str, list] = {"temporal": [], "quantity": []}
     for label, phrases in phrase_sets.items():
         key = nlp.vocab.strings.add(label)
         m.phrase_label[key] = label
-        target = m.prefixes if label == "prefix" else m.comparators
-        target.add(label, [nlp.make_doc(p) for p in phrases])
+        name = "temporal" if label == "prefix" else "quantity"
+        docs = [nlp.make_doc(p) for p in phrases]
+        phrase_docs[name].extend(docs)
+        (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
+    m.temporal_live = LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"])
+    m.quantity_live = LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"])
     return m
 

@@ -313,7 +313,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
-    readings: dict[tuple, Optional[Reading]] = {}  # a document repeats its numbers: each is read once
+    readings: dict[tuple, Optional[Reading]] = m.readings
     for rule, s, e in found:
         if rule.role != "quantity":
             continue

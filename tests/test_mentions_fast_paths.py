@@ -1,0 +1,81 @@
+"""The mentions stage's shortcuts give what the plain way gives: the window tokenizer, and window Docs
+that leave out the words no match may contain (pipeline/mentions/live_words.py)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.mentions.live_words import LiveWords, word_tests
+from pipeline.mentions.nlp import TOKEN_RE, WindowTokenizer, matchers
+
+
+@pytest.mark.parametrize("text", ["By the  end of Q3, 2021/22: £1,000.5m\n(v1.2.3)", "  x", "", "٣2 ²x ½ İstanbul"])
+def test_the_pipeline_tokenizes_like_the_windows(text):
+    m = matchers()
+    assert isinstance(m.nlp.tokenizer, WindowTokenizer)
+    doc = m.nlp(text)
+    tokens = [mt.span() for mt in TOKEN_RE.finditer(text)]
+    assert [t.text for t in doc] == [text[a:b] for a, b in tokens]
+    assert [bool(t.whitespace_) for t in doc] == [b < len(text) and text[b].isspace() for _, b in tokens]
+
+
+def test_phrase_patterns_are_window_tokens():
+    m = matchers()
+    assert [t.text for t in m.nlp.make_doc("by the end of")] == ["by", "the", "end", "of"]
+    assert [t.text for t in m.nlp.make_doc("up-to")] == ["up", "-", "to"]
+
+
+def test_word_tests_drop_what_is_not_the_words_own():
+    pattern = [{"LOWER": "march", "SPACY": False}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}, {"FLAG20": True}]
+    assert word_tests([pattern]) == [{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}}, {"FLAG20": True}]
+    assert word_tests([pattern, [{"POS": "NOUN"}]]) is None  # a tag is the token's, not the word's
+    assert word_tests([[{"LOWER": "x", "OP": "!"}]]) is None  # a negated test stands for the words that fail it
+    assert word_tests([[{"OP": "?"}]]) is None  # a wildcard
+
+
+def test_live_words():
+    m = matchers()
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}]],
+                     [m.nlp.make_doc("by the End of")])
+    words = ["March", "2021", "digital", "THE", "end", "21", "march"]
+    assert live(words) == [True, True, False, True, True, False, True]
+    assert live(words) == [True, True, False, True, True, False, True]  # remembered, the same
+    every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
+    assert every(["digital", "x"]) == [True, True]
+
+
+def _windows(m, text: str, live: bool):
+    spans = [(0, len(text))]
+    t_anchors, q_anchors = m.anchors(text)
+    w = m.rules.windows
+    return (m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after,
+                         m.temporal_live if live else None),
+            m.window_doc(text, spans, q_anchors, w.quantity.before, w.quantity.after,
+                         m.quantity_live if live else None))
+
+
+def _found(m, text: str, live: bool):
+    twd, qwd = _windows(m, text, live)
+    return (sorted((r.id, s, e) for r, s, e in m.matches(m.temporal, twd)), sorted(m.phrases(m.prefixes, twd)),
+            sorted((r.id, s, e) for r, s, e in m.matches(m.quantity, qwd)), sorted(m.phrases(m.comparators, qwd)))
+
+
+def test_windows_without_dead_words_find_what_the_whole_windows_find(plan_text):
+    m = matchers()
+    pruned, whole = _found(m, plan_text, True), _found(m, plan_text, False)
+    assert all(pruned) and pruned == whole
+    twd_pruned, _ = _windows(m, plan_text, True)
+    twd_whole, _ = _windows(m, plan_text, False)
+    assert twd_pruned.words == twd_whole.words and len(twd_pruned.doc) < 0.8 * len(twd_whole.doc)
+
+
+def test_windows_without_dead_words_on_random_text(plan_text):
+    m = matchers()
+    words = sorted(set(plan_text.split()))
+    rng = random.Random(11)
+    rule_words = sorted(m.temporal_words | m.quantity_words) + ["by", "the", "end", "of", "more", "than", "to", "-",
+                                                                 "2021", "3", "£5m", "40%", "1,000s", "NHS", "111"]
+    for _ in range(200):
+        text = " ".join(rng.choice(rule_words if rng.random() < 0.5 else words) for _ in range(rng.randint(1, 40)))
+        assert _found(m, text, True) == _found(m, text, False), text
