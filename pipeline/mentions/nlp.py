@@ -2,8 +2,10 @@
 
 Speed: a paragraph is matched only in windows around anchors (digits or anchor-class words,
 found by one regex derived from the rule vocabularies). The windows of a whole document are
-tokenised by a fast regex and assembled into one `Doc(vocab, words, spaces)`, separated by a
-whitespace token that no match may contain, so each matcher runs once per document.
+tokenised by a fast regex (the pipeline's own tokenizer, WindowTokenizer, gives the same tokens) and
+assembled into one `Doc(vocab, words, spaces)`, so each matcher runs once per document. The Doc leaves
+out the words that no match may contain (live_words.py) and holds runs of the others, separated by a
+whitespace token; a match is kept only inside one run.
 
 Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
 compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
@@ -45,17 +47,18 @@ class WindowDoc:
     starts: list[int]
     ends: list[int]
     para: list[int]  # index into the paragraph list, -1 for a separator
-    window: list[int]  # window number, -1 for a separator
     index: list[int]  # per Doc token: its index in the lists, -1 for a separator
     run: list[int]  # per Doc token: its run number, -1 for a separator
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
-    def found(self, matcher) -> list[tuple[int, int, int]]:
-        """Return (key, start, end) of the matches of `matcher` that lie inside one run, as indexes of the lists."""
+    def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
+        """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
+        lists."""
         index, run = self.index, self.run
-        return [(key, index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc) if run[s] >= 0 and run[s] == run[e - 1]]
+        return [(label_of[key], index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc)
+                if run[s] >= 0 and run[s] == run[e - 1]]
 
 
 @dataclass
@@ -158,8 +161,7 @@ class Matchers:
         starts: list[int] = []
         ends: list[int] = []
         para: list[int] = []
-        window: list[int] = []
-        for wi, (a, b, pi) in enumerate(self.window_spans(text, paragraphs, anchors, before, after)):
+        for a, b, pi in self.window_spans(text, paragraphs, anchors, before, after):
             # One split gives the window's tokens and the gaps between them, and their offsets are the running
             # sum of the pieces' lengths: C loops, not a match object per token.
             pieces = TOKEN_SPLIT_RE.split(text[a:b])
@@ -172,16 +174,14 @@ class Matchers:
                 spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
                 spaces.append(True)
                 para.extend([pi] * n)
-                window.extend([wi] * n)
             words.append(SEPARATOR)
             starts.append(b)
             ends.append(b)
             para.append(-1)
-            window.append(-1)
             spaces.append(False)
         kept = live(words) if live is not None else [True] * len(words)
-        doc, index, run = self.run_doc(words, spaces, [k and w >= 0 for k, w in zip(kept, window)])
-        return WindowDoc(doc, words, spaces, starts, ends, para, window, index, run)
+        doc, index, run = self.run_doc(words, spaces, [k and p >= 0 for k, p in zip(kept, para)])
+        return WindowDoc(doc, words, spaces, starts, ends, para, index, run)
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
         """Return the Doc of each run of consecutive kept tokens followed by a separator, with each Doc token's
@@ -189,13 +189,13 @@ class Matchers:
         from spacy.tokens import Doc
 
         at = [i for i, keep in enumerate(kept) if keep]
-        ends = [j for j in range(1, len(at)) if at[j] != at[j - 1] + 1] + [len(at)] if at else []
+        run_ends = [j for j in range(1, len(at)) if at[j] != at[j - 1] + 1] + [len(at)] if at else []
         doc_words: list[str] = []
         doc_spaces: list[bool] = []
         index: list[int] = []
         run: list[int] = []
         first = 0
-        for r, last in enumerate(ends):  # run r is at[first:last], words[i:j]
+        for r, last in enumerate(run_ends):  # run r is at[first:last], words[i:j]
             i, j = at[first], at[last - 1] + 1
             doc_words += words[i:j]
             doc_words.append(SEPARATOR)
@@ -210,11 +210,11 @@ class Matchers:
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
-        return [(self.rule_of[key], s, e) for key, s, e in wd.found(matcher)]
+        return wd.found(matcher, self.rule_of)
 
     def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
         """Return (label, start, end) of every phrase match inside one window."""
-        return [(self.phrase_label[key], s, e) for key, s, e in wd.found(matcher)]
+        return wd.found(matcher, self.phrase_label)
 
 
 class WindowTokenizer:

@@ -82,7 +82,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
     out: list[Expression] = []
     seen: set[tuple[int, int]] = set()
     for cs, ce, _, rule_id, para in found:
-        if (cs, ce) in seen or 1 in taken[cs:ce]:
+        if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
             continue
         seen.add((cs, ce))
         period = g.parse(text[cs:ce], published=probe)
