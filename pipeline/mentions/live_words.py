@@ -69,8 +69,9 @@ class LiveWords:
     def __call__(self, words: list[str]) -> list[bool]:
         """Return, for each word, whether it may be inside a match."""
         known = self.known
-        new = list(dict.fromkeys(w for w in words if w not in known))
-        if new:
+        out = [known.get(w) for w in words]
+        if None in out:
+            new = list(dict.fromkeys(w for w, k in zip(words, out) if k is None))
             if self.every_word:
                 passed = set(range(len(new)))
             elif self.matcher is None:
@@ -81,4 +82,5 @@ class LiveWords:
                 passed = {s for _, s, _ in self.matcher(Doc(self.vocab, words=new))}
             for i, w in enumerate(new):
                 known[w] = i in passed or w.lower() in self.phrase_words
-        return [known[w] for w in words]
+            out = [known[w] for w in words]
+        return out

@@ -30,6 +30,7 @@ TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 # A digit anchor: a run of digits from its first ASCII digit.
 DIGITS_RE = re.compile(r"[0-9]\d*")
 SEPARATOR = "\n"
+RUN_RE = re.compile(rb"\x01+")  # a run of kept tokens, in the bytes of a list of booleans
 FIRST_FLAG, LAST_FLAG = 19, 63
 
 
@@ -81,9 +82,7 @@ class Matchers:
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
-    # The Reading of each quantity candidate's tokens read so far (quantities.find_quantities): it depends on
-    # the rules and the tokens only, and the versions of a plan repeat their numbers.
-    readings: dict[tuple, Any] = field(default_factory=dict)
+    reader: Any = None  # the quantities.QuantityReader of these rules, made on first use
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -161,6 +160,7 @@ class Matchers:
         starts: list[int] = []
         ends: list[int] = []
         para: list[int] = []
+        separators: list[int] = []
         for a, b, pi in self.window_spans(text, paragraphs, anchors, before, after):
             # One split gives the window's tokens and the gaps between them, and their offsets are the running
             # sum of the pieces' lengths: C loops, not a match object per token.
@@ -174,13 +174,16 @@ class Matchers:
                 spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
                 spaces.append(True)
                 para.extend([pi] * n)
+            separators.append(len(words))
             words.append(SEPARATOR)
             starts.append(b)
             ends.append(b)
             para.append(-1)
             spaces.append(False)
         kept = live(words) if live is not None else [True] * len(words)
-        doc, index, run = self.run_doc(words, spaces, [k and p >= 0 for k, p in zip(kept, para)])
+        for i in separators:
+            kept[i] = False
+        doc, index, run = self.run_doc(words, spaces, kept)
         return WindowDoc(doc, words, spaces, starts, ends, para, index, run)
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
@@ -188,15 +191,12 @@ class Matchers:
         index in `words` and its run number (-1 for the separators)."""
         from spacy.tokens import Doc
 
-        at = [i for i, keep in enumerate(kept) if keep]
-        run_ends = [j for j in range(1, len(at)) if at[j] != at[j - 1] + 1] + [len(at)] if at else []
         doc_words: list[str] = []
         doc_spaces: list[bool] = []
         index: list[int] = []
         run: list[int] = []
-        first = 0
-        for r, last in enumerate(run_ends):  # run r is at[first:last], words[i:j]
-            i, j = at[first], at[last - 1] + 1
+        for r, mt in enumerate(RUN_RE.finditer(bytes(kept))):  # the runs of 1s, found in C
+            i, j = mt.span()
             doc_words += words[i:j]
             doc_words.append(SEPARATOR)
             doc_spaces += spaces[i:j]
@@ -205,7 +205,6 @@ class Matchers:
             index.append(-1)
             run += [r] * (j - i)
             run.append(-1)
-            first = last
         return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), index, run
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
