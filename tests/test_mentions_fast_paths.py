@@ -79,3 +79,14 @@ def test_windows_without_dead_words_on_random_text(plan_text):
     for _ in range(200):
         text = " ".join(rng.choice(rule_words if rng.random() < 0.5 else words) for _ in range(rng.randint(1, 40)))
         assert _found(m, text, True) == _found(m, text, False), text
+
+
+def test_the_reader_remembers_subjects_by_the_text_it_reads():
+    from pipeline.mentions.quantities import QuantityReader
+
+    reader = QuantityReader(matchers())
+    text = "300 new GP practices were opened"
+    assert reader.subject(text, 3, len(text), False) == (4, 20, True)
+    assert reader.subject("So " + text, 6, len(text) + 3, False) == (7, 23, True)  # remembered, placed anew
+    assert reader.subject(text, 3, 10, False) == (4, 10, False)  # the paragraph ends after 'new GP': other text
+    assert len(reader.subjects) == 2
