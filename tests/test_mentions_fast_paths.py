@@ -10,7 +10,8 @@ from pipeline.mentions.live_words import LiveWords, word_tests
 from pipeline.mentions.nlp import TOKEN_RE, WindowTokenizer, matchers
 
 
-@pytest.mark.parametrize("text", ["By the  end of Q3, 2021/22: £1,000.5m\n(v1.2.3)", "  x", "", "٣2 ²x ½ İstanbul"])
+@pytest.mark.parametrize("text", ["By the  end of Q3, 2021/22: £1,000.5m\n(v1.2.3)", "  x", "",
+                                  "٣2 ²x ½ İstanbul"])
 def test_the_pipeline_tokenizes_like_the_windows(text):
     m = matchers()
     assert isinstance(m.nlp.tokenizer, WindowTokenizer)
