@@ -46,6 +46,18 @@ def test_live_words():
     assert every(["digital", "x"]) == [True, True]
 
 
+def test_words_are_left_out_only_where_a_separator_stops_matches_as_they_do():
+    from pipeline.mentions.nlp import SEPARATOR, exact_pruning
+
+    m = matchers()
+    assert m.temporal_live is not None and m.quantity_live is not None
+    assert m.temporal_live([SEPARATOR]) == m.quantity_live([SEPARATOR]) == [False]
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"IS_DIGIT": False, "OP": "*"}]], [])
+    assert live([SEPARATOR]) == [True] and exact_pruning(live) is None  # '\n' passes the second test
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"IS_ALPHA": True, "OP": "*"}]], [])
+    assert exact_pruning(live) is live
+
+
 def _windows(m, text: str, live: bool):
     spans = [(0, len(text))]
     t_anchors, q_anchors = m.anchors(text)

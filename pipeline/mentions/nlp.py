@@ -339,6 +339,16 @@ def compile_pattern(pattern: list[dict[str, Any]], bank: _FlagBank) -> list[dict
     return out
 
 
+def exact_pruning(live: LiveWords) -> Optional[LiveWords]:
+    """Return `live` when window Docs may leave out the words it rejects without changing a match, else None.
+
+    A left-out word passes no token test, so the Matcher's partial matches all end there; in the Doc a
+    separator stands in its place, and the Matcher does exactly the same there only if the separator
+    passes no test either: then no match depends on which of the two follows a run.
+    """
+    return None if live([SEPARATOR])[0] else live
+
+
 def trie_branches(words: Iterable[str]) -> list[str]:
     """Return the top-level branches of a regex character trie of `words` (fast to scan: no backtracking)."""
     trie: dict = {}
@@ -412,7 +422,7 @@ def matchers() -> Matchers:
         docs = [nlp.make_doc(p) for p in phrases]
         phrase_docs[name].extend(docs)
         (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
-    m.temporal_live = LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"])
-    m.quantity_live = LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"])
+    m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
+    m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
     return m
 
