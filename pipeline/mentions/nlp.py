@@ -82,7 +82,6 @@ class Matchers:
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
-    reader: Any = None  # the quantities.QuantityReader of these rules, made on first use
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.

@@ -60,8 +60,9 @@ class Quantity:
 class QuantityReader:
     """Interprets candidate tokens with the vocabularies of rules/quantities.yaml.
 
-    It remembers what it read (the reading of a candidate's tokens, the subject after an amount): both depend
-    on the rules and the text read only, and a plan and its versions repeat their numbers and phrases.
+    It remembers what it read (the reading of a candidate's tokens, the subject after an amount) for one
+    document, which repeats its numbers and phrases: one reader per document, so memory stays bounded
+    over an archive and a repeated document is read again, not looked up.
     """
 
     def __init__(self, m: Matchers):
@@ -319,9 +320,7 @@ def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]
 def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tuple[int, int]],
                     masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern) -> list[Quantity]:
     """Return the quantities of a window doc in reading order."""
-    if m.reader is None:
-        m.reader = QuantityReader(m)
-    reader = m.reader
+    reader = QuantityReader(m)
     v = m.rules.vocab
     found = m.matches(m.quantity, wd)
     traps = [(r, s, e) for r, s, e in found if r.role == "trap"]
