@@ -42,15 +42,19 @@ class _Lines:
 def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int, list[int]]:
     """Return, per paragraph index, the paragraphs whose dates may lend it a missing year, nearest first:
     its milestone's date line and targets, then the paragraph before it in the same section."""
-    index = {p.paragraph_id: i for i, p in enumerate(seg.paragraphs)}
+    paras = seg.paragraphs
+    index = {p.paragraph_id: i for i, p in enumerate(paras)}
     out: dict[int, list[int]] = {}
     for ms in milestones.milestones:
         ids = [index[pid] for pid in ms.paragraph_ids]
-        dated = [i for i in ids if seg.paragraphs[i].kind in ("date_line", "target_line")]
+        dated = [i for i in ids if paras[i].kind in ("date_line", "target_line")]
         for i in ids:
-            out.setdefault(i, []).extend(d for d in dated if d != i)
-    for i, p in enumerate(seg.paragraphs):
-        if i and seg.paragraphs[i - 1].section_id == p.section_id:
+            others = [d for d in dated if d != i]
+            if others:
+                out.setdefault(i, []).extend(others)
+    sections = [p.section_id for p in paras]
+    for i in range(1, len(sections)):
+        if sections[i - 1] == sections[i]:
             out.setdefault(i, []).append(i - 1)
     return out
 
@@ -73,7 +77,7 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
 
     t_anchors, q_anchors = m.anchors(text)
     w = m.rules.windows
-    twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after)
+    twd = m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after, m.temporal_live)
     expressions, unanchored = find_expressions(m, text, twd, doc.published_date, context_paragraphs(seg, milestones))
     for x in unanchored:
         p = paras[x.paragraph]
@@ -106,7 +110,8 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
         k = bisect_right(mask_starts, a) - 1
         return k >= 0 and masks[k][1] >= b
 
-    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before, w.quantity.after)
+    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before,
+                       w.quantity.after, m.quantity_live)
     found = find_quantities(m, text, qwd, spans, masks, {x.char_start for x in expressions},
                             structure_rules().numbered_item_re)
     quantities = []

@@ -2,8 +2,10 @@
 
 Speed: a paragraph is matched only in windows around anchors (digits or anchor-class words,
 found by one regex derived from the rule vocabularies). The windows of a whole document are
-tokenised by a fast regex and assembled into one `Doc(vocab, words, spaces)`, separated by a
-whitespace token that no match may contain, so each matcher runs once per document.
+tokenised by a fast regex (the pipeline's own tokenizer, WindowTokenizer, gives the same tokens) and
+assembled into one `Doc(vocab, words, spaces)`, so each matcher runs once per document. The Doc leaves
+out the words that no match may contain (live_words.py) and holds runs of the others, separated by a
+whitespace token; a match is kept only inside one run.
 
 Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
 compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
@@ -16,8 +18,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Optional
 
+from .live_words import LiveWords
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
@@ -27,12 +30,17 @@ TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 # A digit anchor: a run of digits from its first ASCII digit.
 DIGITS_RE = re.compile(r"[0-9]\d*")
 SEPARATOR = "\n"
+RUN_RE = re.compile(rb"\x01+")  # a run of kept tokens, in the bytes of a list of booleans
 FIRST_FLAG, LAST_FLAG = 19, 63
 
 
 @dataclass
 class WindowDoc:
-    """One Doc holding every window of a document, with each token's place in documents.text."""
+    """The tokens of every window of a document, each with its place in documents.text, and the Doc matched.
+
+    The lists hold every window token (and a separator after each window); the Doc holds only the tokens
+    that may be inside a match (LiveWords), in runs of consecutive window tokens, a separator after each.
+    """
 
     doc: Any
     words: list[str]
@@ -40,14 +48,18 @@ class WindowDoc:
     starts: list[int]
     ends: list[int]
     para: list[int]  # index into the paragraph list, -1 for a separator
-    window: list[int]  # window number, -1 for a separator
+    index: list[int]  # per Doc token: its index in the lists, -1 for a separator
+    run: list[int]  # per Doc token: its run number, -1 for a separator
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
-    def crosses(self, start: int, end: int) -> bool:
-        """Whether tokens start..end-1 leave one window (the separators between windows are their own)."""
-        return self.window[start] < 0 or self.window[start] != self.window[end - 1]
+    def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
+        """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
+        lists."""
+        index, run = self.index, self.run
+        return [(label_of[key], index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc)
+                if run[s] >= 0 and run[s] == run[e - 1]]
 
 
 @dataclass
@@ -65,19 +77,11 @@ class Matchers:
     temporal_words: frozenset[str]
     quantity_words: frozenset[str]
     bank: Any = None
+    temporal_live: Optional[LiveWords] = None  # the words that a temporal pattern or prefix phrase may contain
+    quantity_live: Optional[LiveWords] = None
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
-
-    def tokens(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
-        """Return (start, end, text) of the tokens of `text`, offsets shifted by `offset`."""
-        return [(m.start() + offset, m.end() + offset, m.group()) for m in TOKEN_RE.finditer(text)]
-
-    def phrase_doc(self, phrase: str):
-        """Return a Doc of `phrase` tokenised like the windows (for PhraseMatcher patterns)."""
-        from spacy.tokens import Doc
-
-        return Doc(self.nlp.vocab, words=[t for _, _, t in self.tokens(phrase)])
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -117,17 +121,11 @@ class Matchers:
                     quantity.append((a, b))
         return temporal, quantity
 
-    def window_doc(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
-                   before: int, after: int) -> WindowDoc:
-        """Return the WindowDoc of the windows around `anchors` (sorted) in `paragraphs` ((start, end) in `text`)."""
-        from spacy.tokens import Doc
-
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        para: list[int] = []
-        window: list[int] = []
+    @staticmethod
+    def window_spans(text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]], before: int,
+                     after: int) -> list[tuple[int, int, int]]:
+        """Return (start, end, paragraph index) of the windows around `anchors` (sorted), overlapping ones merged,
+        each within its paragraph and widened to whole words so that no token is cut."""
         para_starts = [ps for ps, _ in paragraphs]
         spans: list[list[int]] = []  # [start, end, paragraph]
         for a0, b0 in anchors:
@@ -140,13 +138,29 @@ class Matchers:
                 spans[-1][1] = max(spans[-1][1], b)
             else:
                 spans.append([a, b, pi])
-        for wi, (a, b, pi) in enumerate(spans):
+        out = []
+        for a, b, pi in spans:
             ps, pe = paragraphs[pi]
-            # Widen to whole words so no token is cut.
             while a > ps and not text[a - 1].isspace():
                 a -= 1
             while b < pe and not text[b].isspace():
                 b += 1
+            out.append((a, b, pi))
+        return out
+
+    def window_doc(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
+                   before: int, after: int, live: Optional[LiveWords] = None) -> WindowDoc:
+        """Return the WindowDoc of the windows around `anchors` (sorted) in `paragraphs` ((start, end) in `text`).
+
+        Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
+        """
+        words: list[str] = []
+        spaces: list[bool] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        para: list[int] = []
+        separators: list[int] = []
+        for a, b, pi in self.window_spans(text, paragraphs, anchors, before, after):
             # One split gives the window's tokens and the gaps between them, and their offsets are the running
             # sum of the pieces' lengths: C loops, not a match object per token.
             pieces = TOKEN_SPLIT_RE.split(text[a:b])
@@ -159,23 +173,91 @@ class Matchers:
                 spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
                 spaces.append(True)
                 para.extend([pi] * n)
-                window.extend([wi] * n)
+            separators.append(len(words))
             words.append(SEPARATOR)
             starts.append(b)
             ends.append(b)
             para.append(-1)
-            window.append(-1)
             spaces.append(False)
-        doc = Doc(self.nlp.vocab, words=words, spaces=spaces)
-        return WindowDoc(doc, words, spaces, starts, ends, para, window)
+        kept = live(words) if live is not None else [True] * len(words)
+        for i in separators:
+            kept[i] = False
+        doc, index, run = self.run_doc(words, spaces, kept)
+        return WindowDoc(doc, words, spaces, starts, ends, para, index, run)
+
+    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
+        """Return the Doc of each run of consecutive kept tokens followed by a separator, with each Doc token's
+        index in `words` and its run number (-1 for the separators)."""
+        from spacy.tokens import Doc
+
+        doc_words: list[str] = []
+        doc_spaces: list[bool] = []
+        index: list[int] = []
+        run: list[int] = []
+        for r, mt in enumerate(RUN_RE.finditer(bytes(kept))):  # the runs of 1s, found in C
+            i, j = mt.span()
+            doc_words += words[i:j]
+            doc_words.append(SEPARATOR)
+            doc_spaces += spaces[i:j]
+            doc_spaces.append(False)
+            index += range(i, j)
+            index.append(-1)
+            run += [r] * (j - i)
+            run.append(-1)
+        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), index, run
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
-        return [(self.rule_of[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+        return wd.found(matcher, self.rule_of)
 
     def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
         """Return (label, start, end) of every phrase match inside one window."""
-        return [(self.phrase_label[key], s, e) for key, s, e in matcher(wd.doc) if not wd.crosses(s, e)]
+        return wd.found(matcher, self.phrase_label)
+
+
+class WindowTokenizer:
+    """The pipeline's tokenizer: a text's tokens are TOKEN_RE's (the window tokens), each with its trailing-space flag.
+
+    The window Docs are assembled from the same tokens, so a phrase pattern made by this tokenizer lines up
+    with them. Registered as "planextract.window_tokenizer" (see `blank_pipeline`): spaCy's English tokenizer
+    is never used, and building it (its prefix, suffix and infix regexes and its 1,300 exceptions, each a
+    lexeme) was most of the cost of spacy.blank("en").
+    """
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        """Return the Doc of `text`'s tokens (white space between them kept only as the trailing-space flags)."""
+        from spacy.tokens import Doc
+
+        pieces = TOKEN_SPLIT_RE.split(text)
+        return Doc(self.vocab, words=pieces[1::2], spaces=[bool(gap) for gap in pieces[2::2]])
+
+
+def blank_pipeline():
+    """Return spacy.blank("en") with WindowTokenizer as its tokenizer (through spaCy's tokenizer registry)."""
+    import spacy
+
+    name = "planextract.window_tokenizer"
+    if name not in spacy.registry.tokenizers:
+        spacy.registry.tokenizers.register(name, func=lambda: lambda nlp: WindowTokenizer(nlp.vocab))
+    return spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": name}}})
+
+
+def membership(cls: TokenClass) -> Callable[[str], bool]:
+    """Return a test of `text in cls` for a flag getter, without the class's memo.
+
+    spaCy calls each flag getter once per new lexeme, for every word of every window; a word class (most
+    of them) needs no regex scan, and the memo would only store what the lexeme flag stores already.
+    """
+    words, regexes = cls.words, cls.regexes
+    if not regexes:
+        return lambda text: text.lower() in words
+    if not words and len(regexes) == 1:
+        match = regexes[0].match
+        return lambda text: match(text) is not None
+    return lambda text: text.lower() in words or any(r.match(text) for r in regexes)
 
 
 class _FlagBank:
@@ -212,8 +294,7 @@ class _FlagBank:
         order = sorted(counts, key=lambda k: (k[0] != "class", -counts[k], repr(k)))
         for fid, key in zip(range(FIRST_FLAG, LAST_FLAG + 1), order):
             if key[0] == "class":
-                cls = self.classes[key[1]]
-                getter = (lambda c: lambda text: text in c)(cls)
+                getter = membership(self.classes[key[1]])
             else:
                 words, lower = key[2], key[1]
                 getter = (lambda ws: lambda t: t.lower() in ws)(words) if lower else (lambda ws: lambda t: t in ws)(words)
@@ -257,6 +338,16 @@ def compile_pattern(pattern: list[dict[str, Any]], bank: _FlagBank) -> list[dict
     return out
 
 
+def exact_pruning(live: LiveWords) -> Optional[LiveWords]:
+    """Return `live` when window Docs may leave out the words it rejects without changing a match, else None.
+
+    A left-out word passes no token test, so the Matcher's partial matches all end there; in the Doc a
+    separator stands in its place, and the Matcher does exactly the same there only if the separator
+    passes no test either: then no match depends on which of the two follows a run.
+    """
+    return None if live([SEPARATOR])[0] else live
+
+
 def trie_branches(words: Iterable[str]) -> list[str]:
     """Return the top-level branches of a regex character trie of `words` (fast to scan: no backtracking)."""
     trie: dict = {}
@@ -285,11 +376,10 @@ def anchor_words(rules: MentionRules, names: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=None)
 def matchers() -> Matchers:
     """Return the process-wide blank pipeline and compiled matchers (built on first use)."""
-    import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
     rules = mention_rules()
-    nlp = spacy.blank("en")
+    nlp = blank_pipeline()
     bank = _FlagBank(nlp.vocab, rules.classes)
     bank.allocate([r.pattern for r in rules.temporal + rules.quantity])
     # The source patterns were validated against spaCy's schema at load; the compiled ones use flag
@@ -308,12 +398,14 @@ def matchers() -> Matchers:
     m.word_re = re.compile(word)
     m.bank = bank
     m.word_re_i = re.compile(word, re.IGNORECASE)
-    for matcher, group in ((m.temporal, rules.temporal), (m.quantity, rules.quantity)):
+    compiled: dict[str, list[list[dict]]] = {"temporal": [], "quantity": []}
+    for name, matcher, group in (("temporal", m.temporal, rules.temporal), ("quantity", m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
             key = nlp.vocab.strings.add(rule.id)
             m.rule_of[key] = rule
             m.order_of[rule.id] = i
-            matcher.add(rule.id, [compile_pattern(rule.pattern, bank)])
+            compiled[name].append(compile_pattern(rule.pattern, bank))
+            matcher.add(rule.id, [compiled[name][-1]])
     v = rules.vocab
     phrase_sets = {"prefix": list(rules.temporal_prefixes)}
     for comparator, phrases in v.comparators.items():
@@ -321,10 +413,15 @@ def matchers() -> Matchers:
     for comparator, phrases in v.trailing_comparators.items():
         phrase_sets[f"after:{comparator}"] = phrases
     phrase_sets["filler"] = v.comparator_fillers
+    phrase_docs: dict[str, list] = {"temporal": [], "quantity": []}
     for label, phrases in phrase_sets.items():
         key = nlp.vocab.strings.add(label)
         m.phrase_label[key] = label
-        target = m.prefixes if label == "prefix" else m.comparators
-        target.add(label, [m.phrase_doc(p) for p in phrases])
+        name = "temporal" if label == "prefix" else "quantity"
+        docs = [nlp.make_doc(p) for p in phrases]
+        phrase_docs[name].extend(docs)
+        (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
+    m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
+    m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
     return m
 

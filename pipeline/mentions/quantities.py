@@ -58,9 +58,16 @@ class Quantity:
 
 
 class QuantityReader:
-    """Interprets candidate tokens with the vocabularies of rules/quantities.yaml."""
+    """Interprets candidate tokens with the vocabularies of rules/quantities.yaml.
+
+    It remembers what it read (the reading of a candidate's tokens, the subject after an amount) for one
+    document, which repeats its numbers and phrases: one reader per document, so memory stays bounded
+    over an archive and a repeated document is read again, not looked up.
+    """
 
     def __init__(self, m: Matchers):
+        self.readings: dict[tuple, Optional[Reading]] = {}
+        self.subjects: dict[tuple[str, bool], Optional[tuple[int, int, bool]]] = {}
         v = m.rules.vocab
         self.m, self.v = m, v
         c = m.rules.classes
@@ -239,8 +246,16 @@ class QuantityReader:
         Words up to max_words, ending at the first plural; a stop word ends it, but a joiner ('of') may
         sit inside ("proof of concept projects"). With no plural, it ends before the first verb-like word.
         """
+        key = (text[pos:min(end, pos + 90)], after_of)  # all that is read
+        if key not in self.subjects:
+            self.subjects[key] = self._subject(key[0], after_of)
+        span = self.subjects[key]
+        return (pos + span[0], pos + span[1], span[2]) if span else None
+
+    def _subject(self, text: str, after_of: bool) -> Optional[tuple[int, int, bool]]:
+        """Return (start, end, ends in a plural) of the counted thing at the start of `text`, or None."""
         s = self.v.subjects
-        words = WORD_RE.findall(text, pos, min(end, pos + 90))  # strings only: offsets are found for the subject's ends
+        words = WORD_RE.findall(text)  # strings only: offsets are found for the subject's ends
         k = 0
         if after_of:
             if not words or words[0].lower() not in self.of_words:
@@ -279,7 +294,7 @@ class QuantityReader:
             return None
         # Only white space lies between two words (every other character is a word of its own), so
         # each word is the first occurrence of its text after the previous one.
-        at, offsets = pos, []
+        at, offsets = 0, []
         for word in words[:first + len(out)]:
             at = text.find(word, at)
             offsets.append(at)
@@ -313,7 +328,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
-    readings: dict[tuple, Optional[Reading]] = {}  # a document repeats its numbers: each is read once
+    readings = reader.readings
     for rule, s, e in found:
         if rule.role != "quantity":
             continue

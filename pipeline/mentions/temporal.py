@@ -45,20 +45,19 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, st
             for s in ending.get(at, ()):
                 yield from starts(s, depth + 1)
 
-    firsts: dict[int, set[int]] = {}  # the chain starts of a token, found once: many matches share a start
-
+    firsts: dict[int, list[int]] = {}  # the chain starts' chars of a token, found once: many matches share a start
+    words, char_starts, char_ends, para, order_of = wd.words, wd.starts, wd.ends, wd.para, m.order_of
     for rule, s, e in m.matches(m.temporal, wd):
-        while e - s > 1 and wd.words[e - 1] in (".", ","):
+        while e - s > 1 and words[e - 1] in (".", ","):
             e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
-        ce = wd.ends[e - 1]
+        ce = char_ends[e - 1]
         if rule.role == "veto":
-            vetoes.append((wd.starts[s], ce))
+            vetoes.append((char_starts[s], ce))
             continue
-        rank = m.order_of[rule.id]
+        rank, rule_id, p = order_of[rule.id], rule.id, para[s]
         if s not in firsts:
-            firsts[s] = set(starts(s, 0))
-        for first in firsts[s]:
-            found.append((wd.starts[first], ce, rank, rule.id, wd.para[s]))
+            firsts[s] = [char_starts[first] for first in set(starts(s, 0))]
+        found.extend([(cs, ce, rank, rule_id, p) for cs in firsts[s]])
     return found, vetoes
 
 
@@ -82,7 +81,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
     out: list[Expression] = []
     seen: set[tuple[int, int]] = set()
     for cs, ce, _, rule_id, para in found:
-        if (cs, ce) in seen or 1 in taken[cs:ce]:
+        if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
             continue
         seen.add((cs, ce))
         period = g.parse(text[cs:ce], published=probe)

@@ -1,0 +1,105 @@
+"""The mentions stage's shortcuts give what the plain way gives: the window tokenizer, and window Docs
+that leave out the words no match may contain (pipeline/mentions/live_words.py)."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.mentions.live_words import LiveWords, word_tests
+from pipeline.mentions.nlp import TOKEN_RE, WindowTokenizer, matchers
+
+
+@pytest.mark.parametrize("text", ["By the  end of Q3, 2021/22: £1,000.5m\n(v1.2.3)", "  x", "",
+                                  "٣2 ²x ½ İstanbul"])
+def test_the_pipeline_tokenizes_like_the_windows(text):
+    m = matchers()
+    assert isinstance(m.nlp.tokenizer, WindowTokenizer)
+    doc = m.nlp(text)
+    tokens = [mt.span() for mt in TOKEN_RE.finditer(text)]
+    assert [t.text for t in doc] == [text[a:b] for a, b in tokens]
+    assert [bool(t.whitespace_) for t in doc] == [b < len(text) and text[b].isspace() for _, b in tokens]
+
+
+def test_phrase_patterns_are_window_tokens():
+    m = matchers()
+    assert [t.text for t in m.nlp.make_doc("by the end of")] == ["by", "the", "end", "of"]
+    assert [t.text for t in m.nlp.make_doc("up-to")] == ["up", "-", "to"]
+
+
+def test_word_tests_drop_what_is_not_the_words_own():
+    pattern = [{"LOWER": "march", "SPACY": False}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}, {"FLAG20": True}]
+    assert word_tests([pattern]) == [{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}}, {"FLAG20": True}]
+    assert word_tests([pattern, [{"POS": "NOUN"}]]) is None  # a tag is the token's, not the word's
+    assert word_tests([[{"LOWER": "x", "OP": "!"}]]) is None  # a negated test stands for the words that fail it
+    assert word_tests([[{"OP": "?"}]]) is None  # a wildcard
+
+
+def test_live_words():
+    m = matchers()
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}]],
+                     [m.nlp.make_doc("by the End of")])
+    words = ["March", "2021", "digital", "THE", "end", "21", "march"]
+    assert live(words) == [True, True, False, True, True, False, True]
+    assert live(words) == [True, True, False, True, True, False, True]  # remembered, the same
+    every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
+    assert every(["digital", "x"]) == [True, True]
+
+
+def test_words_are_left_out_only_where_a_separator_stops_matches_as_they_do():
+    from pipeline.mentions.nlp import SEPARATOR, exact_pruning
+
+    m = matchers()
+    assert m.temporal_live is not None and m.quantity_live is not None
+    assert m.temporal_live([SEPARATOR]) == m.quantity_live([SEPARATOR]) == [False]
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"IS_DIGIT": False, "OP": "*"}]], [])
+    assert live([SEPARATOR]) == [True] and exact_pruning(live) is None  # '\n' passes the second test
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"IS_ALPHA": True, "OP": "*"}]], [])
+    assert exact_pruning(live) is live
+
+
+def _windows(m, text: str, live: bool):
+    spans = [(0, len(text))]
+    t_anchors, q_anchors = m.anchors(text)
+    w = m.rules.windows
+    return (m.window_doc(text, spans, t_anchors, w.temporal.before, w.temporal.after,
+                         m.temporal_live if live else None),
+            m.window_doc(text, spans, q_anchors, w.quantity.before, w.quantity.after,
+                         m.quantity_live if live else None))
+
+
+def _found(m, text: str, live: bool):
+    twd, qwd = _windows(m, text, live)
+    return (sorted((r.id, s, e) for r, s, e in m.matches(m.temporal, twd)), sorted(m.phrases(m.prefixes, twd)),
+            sorted((r.id, s, e) for r, s, e in m.matches(m.quantity, qwd)), sorted(m.phrases(m.comparators, qwd)))
+
+
+def test_windows_without_dead_words_find_what_the_whole_windows_find(plan_text):
+    m = matchers()
+    pruned, whole = _found(m, plan_text, True), _found(m, plan_text, False)
+    assert all(pruned) and pruned == whole
+    twd_pruned, _ = _windows(m, plan_text, True)
+    twd_whole, _ = _windows(m, plan_text, False)
+    assert twd_pruned.words == twd_whole.words and len(twd_pruned.doc) < 0.8 * len(twd_whole.doc)
+
+
+def test_windows_without_dead_words_on_random_text(plan_text):
+    m = matchers()
+    words = sorted(set(plan_text.split()))
+    rng = random.Random(11)
+    rule_words = sorted(m.temporal_words | m.quantity_words) + ["by", "the", "end", "of", "more", "than", "to", "-",
+                                                                 "2021", "3", "£5m", "40%", "1,000s", "NHS", "111"]
+    for _ in range(200):
+        text = " ".join(rng.choice(rule_words if rng.random() < 0.5 else words) for _ in range(rng.randint(1, 40)))
+        assert _found(m, text, True) == _found(m, text, False), text
+
+
+def test_the_reader_remembers_subjects_by_the_text_it_reads():
+    from pipeline.mentions.quantities import QuantityReader
+
+    reader = QuantityReader(matchers())
+    text = "300 new GP practices were opened"
+    assert reader.subject(text, 3, len(text), False) == (4, 20, True)
+    assert reader.subject("So " + text, 6, len(text) + 3, False) == (7, 23, True)  # remembered, placed anew
+    assert reader.subject(text, 3, 10, False) == (4, 10, False)  # the paragraph ends after 'new GP': other text
+    assert len(reader.subjects) == 2
