@@ -16,6 +16,8 @@ $(VENV)/bin/python:
 $(VENV)/.runtime: requirements.lock pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps --no-build-isolation -e . 2>/dev/null || $(PIP) install --no-deps -e .
+	@# Byte code, as pip writes it for installed packages (PYTHONDONTWRITEBYTECODE may stop Python writing it).
+	$(PY) -m compileall -q pipeline >/dev/null
 	touch $@
 
 $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
