@@ -161,6 +161,8 @@ class _Reader:
 
     def walk(self, tag: Tag, depth: int) -> None:
         """Add the blocks of `tag` and of everything below it."""
+        if tag.name == "table" and depth < _MAX_DEPTH and self.add_milestone_table(tag, depth):
+            return
         if id(tag) not in self.holds_block or depth >= _MAX_DEPTH:
             self.add(tag, list(tag.children), self.page.lines(tag))
             return
@@ -175,6 +177,100 @@ class _Reader:
             else:
                 run.append(child)
         self.add_run(tag, run)
+
+    def add_milestone_table(self, table: Tag, depth: int) -> bool:
+        """Add the blocks of a milestone table (rules: milestone_tables), each row in the prose form; return
+        False, adding nothing, when `table` is not one (its header names no description and date column)."""
+        rows = [tr for tr in table.find_all("tr") if id(tr) not in self.skip and tr.find_parent("table") is table]
+        if not rows:
+            return False
+        rules = self.rules.milestone_table
+        header = self.row_cells(rows[0])
+        headers = [self.cell_text(c) if c is not None else "" for c in header]
+        spec = rules.spec(headers)
+        if spec is None:
+            return False
+        for child in table.find_all("caption", recursive=False):
+            if id(child) not in self.skip:
+                self.walk(child, depth + 1)
+        for tr in rows[1:]:
+            cells = self.row_cells(tr)
+            texts = [self.cell_text(c) if c is not None else "" for c in cells]
+            if not any(texts) or texts == headers:
+                continue  # an empty row, or the header repeated
+            self.add_milestone_row(tr, cells, spec, depth)
+        return True
+
+    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec, depth: int) -> None:
+        """Add the blocks of one row of a milestone table: its description cell, each other named cell as
+        'Header: text', then the date line; every block on the row's raw lines."""
+        rules = self.rules.milestone_table
+        start, end = self.page.lines(tr)
+
+        def cell(col) -> Optional[Tag]:
+            return cells[col.index] if col is not None and col.index < len(cells) else None
+
+        desc = cell(spec.description)
+        used = {id(desc)}
+        blocks: list[Block] = []
+        if desc is not None:
+            blocks.extend(self.cell_blocks(desc, depth))
+        for col in spec.others:
+            other = cell(col)
+            if other is None or id(other) in used:
+                continue
+            used.add(id(other))
+            lines = self.cell_lines(other, depth)
+            if lines:
+                blocks.append(Block([f"{col.header}: {lines[0]}", *lines[1:]], 0, 0, self.locator(other), None, None,
+                                    other))
+        date = cell(spec.date)
+        if date is not None and id(date) not in used:  # else a cell spans the date column: a row of text
+            used.add(id(date))
+            status = cell(spec.status)
+            status_text = None
+            if status is not None and id(status) not in used:
+                status_text = " ".join(self.cell_lines(status, depth)) or None
+            lines = rules.date_lines(spec.date, self.cell_lines(date, depth), status_text)
+            where = self.locator(tr) if status_text and len(lines) == 1 else self.locator(date)
+            blocks.extend(Block([line], 0, 0, where, None, None, date) for line in lines)
+        for block in blocks:
+            block.line_start, block.line_end = start, end
+        self.blocks.extend(blocks)
+
+    @staticmethod
+    def row_cells(tr: Tag) -> list[Optional[Tag]]:
+        """Return the cell standing at each column position of a row (a cell spanning n columns n times)."""
+        out: list[Optional[Tag]] = []
+        for c in tr.find_all(["td", "th"], recursive=False):
+            try:
+                span = max(1, min(int(str(c.get("colspan", "1"))), 100))
+            except ValueError:
+                span = 1
+            out.extend([c] * span)
+        return out
+
+    def cell_text(self, cell: Tag) -> str:
+        """Return a cell's text on one line."""
+        return "" if id(cell) in self.skip else " ".join(line for line in self.inline_lines([cell], False) if line)
+
+    def cell_blocks(self, cell: Tag, depth: int) -> list[Block]:
+        """Return the blocks the reader makes of one cell (its paragraphs, list items), without adding them."""
+        if id(cell) in self.skip:
+            return []
+        saved, self.blocks = self.blocks, []
+        try:
+            self.walk(cell, depth + 1)
+            return self.blocks
+        finally:
+            self.blocks = saved
+
+    def cell_lines(self, cell: Tag, depth: int) -> list[str]:
+        """Return the lines of a cell's text, a list item's marker left out."""
+        spec = self.rules.lists
+        marker = re.compile("^(?:" + re.escape(spec.bullet.strip()) + "|"
+                            + re.escape(spec.numbered.strip()).replace(re.escape("{n}"), r"\d+") + r")\s*")
+        return [marker.sub("", line.strip()) for b in self.cell_blocks(cell, depth) for line in b.lines if line.strip()]
 
     def add_run(self, parent: Tag, run: list) -> None:
         """Add inline content standing directly in a container, between its block children."""
