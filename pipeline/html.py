@@ -182,8 +182,8 @@ class _Reader:
         """Add the blocks of a milestone table (rules: milestone_tables), each row in the prose form; return
         False, adding nothing, when `table` is not one (its header names no description and date column)."""
         rows = [tr for tr in table.find_all("tr") if id(tr) not in self.skip and tr.find_parent("table") is table]
-        if not rows:
-            return False
+        if len(rows) < 2:
+            return False  # no row below the header
         rules = self.rules.milestone_table
         header = self.row_cells(rows[0])
         headers = [self.cell_text(c) if c is not None else "" for c in header]
