@@ -185,7 +185,7 @@ class _Reader:
         if len(rows) < 2:
             return False  # no row below the header
         rules = self.rules.milestone_table
-        header = self.row_cells(rows[0])
+        header = self.row_cells(rows[0], {})
         headers = [self.cell_text(c) if c is not None else "" for c in header]
         spec = rules.spec(headers)
         if spec is None:
@@ -193,8 +193,9 @@ class _Reader:
         for child in table.find_all("caption", recursive=False):
             if id(child) not in self.skip:
                 self.walk(child, depth + 1)
+        carried: dict[int, tuple[Tag, int]] = {}
         for tr in rows[1:]:
-            cells = self.row_cells(tr)
+            cells = self.row_cells(tr, carried)
             texts = [self.cell_text(c) if c is not None else "" for c in cells]
             if not any(texts) or texts == headers:
                 continue  # an empty row, or the header repeated
@@ -203,7 +204,8 @@ class _Reader:
 
     def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec, depth: int) -> None:
         """Add the blocks of one row of a milestone table: its description cell, each other named cell as
-        'Header: text', then the date line; every block on the row's raw lines."""
+        'Header: text', then the date line; every block on the row's raw lines (and a cell's from a row above
+        whose rowspan reaches this one)."""
         rules = self.rules.milestone_table
         start, end = self.page.lines(tr)
 
@@ -212,9 +214,9 @@ class _Reader:
 
         desc = cell(spec.description)
         used = {id(desc)}
-        blocks: list[Block] = []
+        blocks: list[tuple[Block, Tag]] = []  # each block and the cell it comes from
         if desc is not None:
-            blocks.extend(self.cell_blocks(desc, depth))
+            blocks.extend((b, desc) for b in self.cell_blocks(desc, depth))
         for col in spec.others:
             other = cell(col)
             if other is None or id(other) in used:
@@ -222,8 +224,8 @@ class _Reader:
             used.add(id(other))
             lines = self.cell_lines(other, depth)
             if lines:
-                blocks.append(Block([f"{col.header}: {lines[0]}", *lines[1:]], 0, 0, self.locator(other), None, None,
-                                    other))
+                blocks.append((Block([f"{col.header}: {lines[0]}", *lines[1:]], 0, 0, self.locator(other), None, None,
+                                     other), other))
         date = cell(spec.date)
         if date is not None and id(date) not in used:  # else a cell spans the date column: a row of text
             used.add(id(date))
@@ -233,21 +235,42 @@ class _Reader:
                 status_text = " ".join(self.cell_lines(status, depth)) or None
             lines = rules.date_lines(spec.date, self.cell_lines(date, depth), status_text)
             where = self.locator(tr) if status_text and len(lines) == 1 else self.locator(date)
-            blocks.extend(Block([line], 0, 0, where, None, None, date) for line in lines)
-        for block in blocks:
-            block.line_start, block.line_end = start, end
-        self.blocks.extend(blocks)
+            blocks.extend((Block([line], 0, 0, where, None, None, date), date) for line in lines)
+        for block, source in blocks:
+            # The row's lines; a cell of a row above that spans this one (rowspan) adds its own.
+            lo, hi = self.page.lines(source)
+            block.line_start, block.line_end = min(start, lo), max(end, hi)
+            self.blocks.append(block)
 
     @staticmethod
-    def row_cells(tr: Tag) -> list[Optional[Tag]]:
-        """Return the cell standing at each column position of a row (a cell spanning n columns n times)."""
-        out: list[Optional[Tag]] = []
-        for c in tr.find_all(["td", "th"], recursive=False):
+    def row_cells(tr: Tag, carried: dict[int, tuple[Tag, int]]) -> list[Optional[Tag]]:
+        """Return the cell standing at each column position of a row: a cell spanning n columns n times, and
+        at its position the cell of a row above whose rowspan reaches this one (`carried`: position → (cell,
+        rows it still spans), updated)."""
+        def span(cell: Tag, name: str) -> int:
             try:
-                span = max(1, min(int(str(c.get("colspan", "1"))), 100))
+                n = int(str(cell.get(name, "1")))
             except ValueError:
-                span = 1
-            out.extend([c] * span)
+                return 1
+            return 100 if n == 0 and name == "rowspan" else max(1, min(n, 100))  # rowspan=0: to the table's end
+
+        out: list[Optional[Tag]] = []
+        cells = tr.find_all(["td", "th"], recursive=False)
+        k = 0
+        while k < len(cells) or len(out) in carried:
+            pos = len(out)
+            if pos in carried:
+                cell, left = carried.pop(pos)
+                if left > 1:
+                    carried[pos] = (cell, left - 1)
+                out.append(cell)
+                continue
+            cell, k = cells[k], k + 1
+            rows = span(cell, "rowspan")
+            for _ in range(span(cell, "colspan")):
+                if rows > 1:
+                    carried[len(out)] = (cell, rows - 1)
+                out.append(cell)
         return out
 
     def cell_text(self, cell: Tag) -> str:

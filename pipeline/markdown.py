@@ -127,7 +127,7 @@ def milestone_table_at(lines: list[str], i: int, rules: MarkdownRules) -> Option
     end = i + 2
     while end < len(lines) and lines[end].strip() and _PIPE.search(lines[end]):
         end += 1
-    return spec, end
+    return (spec, end) if end > i + 2 else None  # no row below the header: left as it is
 
 
 def cell_lines(cell: str, rules: MarkdownRules) -> list[str]:

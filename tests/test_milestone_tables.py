@@ -135,6 +135,14 @@ HTML_VARIANTS = {
 <tr><td>Second widget designed.</td><td></td><td>Q3 2024/25</td></tr></table>""",
         "<p>First widget shipped.</p><p>Owner: NHSX</p><p>Date: 30 September 2024 (complete)</p>\n"
         "<p>Second widget designed.</p><p>Date: Q3 2024/25</p>"),
+    # A cell spanning rows stands in each of them.
+    "rowspan-date-cell": (
+        """<table><tr><th>Milestone</th><th>Date</th><th>Status</th></tr>
+<tr><td>First widget shipped.</td><td rowspan="2">Q3 2024/25</td><td>complete</td></tr>
+<tr><td>Second widget designed.</td><td></td></tr>
+<tr><td>Factories opened.</td><td>TBC</td><td></td></tr></table>""",
+        prose(("First widget shipped.", "Date: Q3 2024/25 (complete)"), ("Second widget designed.", "Date: Q3 2024/25"),
+              ("Factories opened.", "Date: TBC"))),
     "header-row-repeated-in-the-body": (
         THEAD.replace("<tbody>", "<tbody>\n<tr><td>Milestone</td><td>Date</td><td>Status</td></tr>"), PROSE),
 }
@@ -184,6 +192,18 @@ def test_html_rows_keep_their_raw_lines_and_cells():
     assert paras[second.paragraph_ids[1]].source_locator.endswith("tr:nth-of-type(3) > td:nth-of-type(2)")
     assert "Milestone" not in text  # the header row is not written: its words are the labels
     assert span_problems(got) == []
+
+
+def test_html_a_cell_spanning_rows_adds_its_lines():
+    table = """<table><tr><th>Milestone</th><th>Date</th></tr>
+<tr><td>First widget shipped.</td><td rowspan="2">Q3 2024/25</td></tr>
+<tr><td>Second widget designed.</td></tr></table>"""
+    source = page(table)
+    first, second = extract_html(source).tables["milestones"]
+    assert (first.line_start, first.line_end) == row_lines(source, "First widget")
+    assert (second.line_start, second.line_end) == (row_lines(source, "First widget")[0],
+                                                    row_lines(source, "Second widget")[1])
+    assert first.due_end == second.due_end
 
 
 NOT_MILESTONES = [
@@ -289,10 +309,11 @@ MD_NOT_MILESTONES = [
     "| Milestone | Owner |\n|---|---|\n| Widgets shipped. | NHSX |",
     "| Milestone | Date |\n| Widgets shipped. | March 2022 |",  # no delimiter row: not a table
     "| Milestone | Date |\n|---|---|---|\n| Widgets shipped. | March 2022 |",  # delimiter of another width
+    "| Milestone | Date |\n|---|---|",  # no row
 ]
 
 
-@pytest.mark.parametrize("table", MD_NOT_MILESTONES, ids=["no-milestone-column", "no-date-column", "no-delimiter-row", "delimiter-of-another-width"])
+@pytest.mark.parametrize("table", MD_NOT_MILESTONES, ids=["no-milestone-column", "no-date-column", "no-delimiter-row", "delimiter-of-another-width", "no-rows"])
 def test_markdown_other_tables_stay_as_they_are(table):
     got = extract_text(md(MD_PROSE, background="Why widgets.\n\n" + table), name="variant.md")
     want = extract_text(md(MD_PROSE), name="variant.md")
