@@ -24,6 +24,7 @@ from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruct
 from .document import Document, InputError, LineOrigin
 from .html_rules import HtmlRules, html_rules
 from .html_source import Page, parse_page
+from .milestone_table import TableSpec
 from .load import decode, find_published, normalise, sha256, sniff_binary
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # the white space HTML collapses; NBSP is not among it
@@ -139,6 +140,9 @@ class _Reader:
         self.locator = Locators()
         self.items_started: set[int] = set()
         self.holds_block = self._holds_blocks(root)
+        spec = rules.lists  # the marker item_lines writes before a list item: a date cell's lines are read without it
+        self.item_marker = re.compile("^(?:" + re.escape(spec.bullet.strip()) + "|"
+                                      + re.escape(spec.numbered.strip()).replace(re.escape("{n}"), r"\d+") + r")\s*")
 
     def _holds_blocks(self, root: Tag) -> set[int]:
         """Return the ids of elements with a block element (not furniture) somewhere below them."""
@@ -202,7 +206,7 @@ class _Reader:
             self.add_milestone_row(tr, cells, spec, depth)
         return True
 
-    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec, depth: int) -> None:
+    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec: TableSpec, depth: int) -> None:
         """Add the blocks of one row of a milestone table: its description cell, each other named cell as
         'Header: text', then the date line; every block on the row's raw lines (and a cell's from a row above
         whose rowspan reaches this one)."""
@@ -290,10 +294,8 @@ class _Reader:
 
     def cell_lines(self, cell: Tag, depth: int) -> list[str]:
         """Return the lines of a cell's text, a list item's marker left out."""
-        spec = self.rules.lists
-        marker = re.compile("^(?:" + re.escape(spec.bullet.strip()) + "|"
-                            + re.escape(spec.numbered.strip()).replace(re.escape("{n}"), r"\d+") + r")\s*")
-        return [marker.sub("", line.strip()) for b in self.cell_blocks(cell, depth) for line in b.lines if line.strip()]
+        return [self.item_marker.sub("", line.strip()) for b in self.cell_blocks(cell, depth) for line in b.lines
+                if line.strip()]
 
     def add_run(self, parent: Tag, run: list) -> None:
         """Add inline content standing directly in a container, between its block children."""
