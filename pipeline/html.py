@@ -24,6 +24,7 @@ from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruct
 from .document import Document, InputError, LineOrigin
 from .html_rules import HtmlRules, html_rules
 from .html_source import Page, parse_page
+from .milestone_table import TableSpec
 from .load import decode, find_published, normalise, sha256, sniff_binary
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # the white space HTML collapses; NBSP is not among it
@@ -139,6 +140,9 @@ class _Reader:
         self.locator = Locators()
         self.items_started: set[int] = set()
         self.holds_block = self._holds_blocks(root)
+        spec = rules.lists  # the marker item_lines writes before a list item: a date cell's lines are read without it
+        self.item_marker = re.compile("^(?:" + re.escape(spec.bullet.strip()) + "|"
+                                      + re.escape(spec.numbered.strip()).replace(re.escape("{n}"), r"\d+") + r")\s*")
 
     def _holds_blocks(self, root: Tag) -> set[int]:
         """Return the ids of elements with a block element (not furniture) somewhere below them."""
@@ -161,6 +165,8 @@ class _Reader:
 
     def walk(self, tag: Tag, depth: int) -> None:
         """Add the blocks of `tag` and of everything below it."""
+        if tag.name == "table" and depth < _MAX_DEPTH and self.add_milestone_table(tag, depth):
+            return
         if id(tag) not in self.holds_block or depth >= _MAX_DEPTH:
             self.add(tag, list(tag.children), self.page.lines(tag))
             return
@@ -175,6 +181,121 @@ class _Reader:
             else:
                 run.append(child)
         self.add_run(tag, run)
+
+    def add_milestone_table(self, table: Tag, depth: int) -> bool:
+        """Add the blocks of a milestone table (rules: milestone_tables), each row in the prose form; return
+        False, adding nothing, when `table` is not one (its header names no description and date column)."""
+        rows = [tr for tr in table.find_all("tr") if id(tr) not in self.skip and tr.find_parent("table") is table]
+        if len(rows) < 2:
+            return False  # no row below the header
+        rules = self.rules.milestone_table
+        header = self.row_cells(rows[0], {})
+        headers = [self.cell_text(c) if c is not None else "" for c in header]
+        spec = rules.spec(headers)
+        if spec is None:
+            return False
+        for child in table.find_all("caption", recursive=False):
+            if id(child) not in self.skip:
+                self.walk(child, depth + 1)
+        carried: dict[int, tuple[Tag, int]] = {}
+        for tr in rows[1:]:
+            cells = self.row_cells(tr, carried)
+            texts = [self.cell_text(c) if c is not None else "" for c in cells]
+            if not any(texts) or texts == headers:
+                continue  # an empty row, or the header repeated
+            self.add_milestone_row(tr, cells, spec, depth)
+        return True
+
+    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec: TableSpec, depth: int) -> None:
+        """Add the blocks of one row of a milestone table: its description cell, each other named cell as
+        'Header: text', then the date line; every block on the row's raw lines (and a cell's from a row above
+        whose rowspan reaches this one)."""
+        rules = self.rules.milestone_table
+        start, end = self.page.lines(tr)
+
+        def cell(col) -> Optional[Tag]:
+            return cells[col.index] if col is not None and col.index < len(cells) else None
+
+        desc = cell(spec.description)
+        used = {id(desc)}
+        blocks: list[tuple[Block, Tag]] = []  # each block and the cell it comes from
+        if desc is not None:
+            blocks.extend((b, desc) for b in self.cell_blocks(desc, depth))
+        for col in spec.others:
+            other = cell(col)
+            if other is None or id(other) in used:
+                continue
+            used.add(id(other))
+            lines = self.cell_lines(other, depth)
+            if lines:
+                blocks.append((Block([f"{col.header}: {lines[0]}", *lines[1:]], 0, 0, self.locator(other), None, None,
+                                     other), other))
+        date = cell(spec.date)
+        if date is not None and id(date) not in used:  # else a cell spans the date column: a row of text
+            used.add(id(date))
+            status = cell(spec.status)
+            status_text = None
+            if status is not None and id(status) not in used:
+                status_text = " ".join(self.cell_lines(status, depth)) or None
+            lines = rules.date_lines(spec.date, self.cell_lines(date, depth), status_text)
+            where = self.locator(tr) if status_text and len(lines) == 1 else self.locator(date)
+            blocks.extend((Block([line], 0, 0, where, None, None, date), date) for line in lines)
+        for block, source in blocks:
+            # The row's lines; a cell of a row above that spans this one (rowspan) adds its own.
+            lo, hi = self.page.lines(source)
+            block.line_start, block.line_end = min(start, lo), max(end, hi)
+            self.blocks.append(block)
+
+    @staticmethod
+    def row_cells(tr: Tag, carried: dict[int, tuple[Tag, int]]) -> list[Optional[Tag]]:
+        """Return the cell standing at each column position of a row: a cell spanning n columns n times, and
+        at its position the cell of a row above whose rowspan reaches this one (`carried`: position → (cell,
+        rows it still spans), updated)."""
+        def span(cell: Tag, name: str) -> int:
+            try:
+                n = int(str(cell.get(name, "1")))
+            except ValueError:
+                return 1
+            return 100 if n == 0 and name == "rowspan" else max(1, min(n, 100))  # rowspan=0: to the table's end
+
+        out: list[Optional[Tag]] = []
+        cells = tr.find_all(["td", "th"], recursive=False)
+        k = 0
+        while k < len(cells) or len(out) in carried:
+            pos = len(out)
+            if pos in carried:
+                cell, left = carried.pop(pos)
+                if left > 1:
+                    carried[pos] = (cell, left - 1)
+                out.append(cell)
+                continue
+            cell, k = cells[k], k + 1
+            rows = span(cell, "rowspan")
+            for _ in range(span(cell, "colspan")):
+                if rows > 1:
+                    carried[len(out)] = (cell, rows - 1)
+                out.append(cell)
+        return out
+
+    def cell_text(self, cell: Tag) -> str:
+        """Return a cell's text on one line."""
+        return "" if id(cell) in self.skip else " ".join(line for line in self.inline_lines([cell], False) if line)
+
+    def cell_blocks(self, cell: Tag, depth: int) -> list[Block]:
+        """Return the blocks the reader makes of one cell (its paragraphs, list items), without adding them."""
+        if id(cell) in self.skip:
+            return []
+        saved, self.blocks = self.blocks, []
+        try:
+            self.walk(cell, depth + 1)
+            return self.blocks
+        finally:
+            self.blocks = saved
+
+    def cell_lines(self, cell: Tag, depth: int) -> list[str]:
+        """Return the lines of a cell's text, a list item's marker left out."""
+        return [self.item_marker.sub("", line.strip()) for b in self.cell_blocks(cell, depth) for line in b.lines
+                if line.strip()]
 
     def add_run(self, parent: Tag, run: list) -> None:
         """Add inline content standing directly in a container, between its block children."""

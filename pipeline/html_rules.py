@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import soupsieve
 
+from .milestone_table import MilestoneTable, MilestoneTableRules, check_table_rules
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 
 
@@ -58,6 +59,7 @@ class HtmlRuleFile(StrictModel):
     lists: _Lists
     title: _Title
     published: _Published
+    milestone_tables: MilestoneTableRules
 
 
 class HtmlRules:
@@ -77,6 +79,7 @@ class HtmlRules:
         self.lists = data.lists
         self.title_suffix_re = re.compile(data.title.site_suffix)
         self.published_max_chars = data.published.max_chars
+        self.milestone_table = MilestoneTable(data.milestone_tables)
 
 
 def _check(rules: HtmlRuleFile, problems: list[str]) -> None:
@@ -92,6 +95,7 @@ def _check(rules: HtmlRuleFile, problems: list[str]) -> None:
         problems.append(f"content.min_share must be in (0, 1], not {rules.content.min_share}")
     if "{n}" not in rules.lists.numbered:
         problems.append("lists.numbered needs an {n} placeholder")
+    check_table_rules(rules.milestone_tables, problems, "html")
     missing = set(rules.headings.tags) - set(rules.blocks.tags)
     if missing:
         problems.append(f"headings.tags must be blocks too: {sorted(missing)}")

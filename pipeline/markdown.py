@@ -3,8 +3,10 @@
 A Markdown copy of a plan is text with markup in it. Each line of `documents.text` is the line
 of the file with its markup taken out (rules/markdown.yaml): headings lose their '#' and are
 marked as headings, emphasis, links and code lose their markers, fences and rules become blank
-lines. Lines are never joined or split, so line numbers stay those of the raw file; the
-structure and milestone rules then read the text as they read plain text.
+lines. Lines are never joined, so line numbers stay those of the raw file; the structure and
+milestone rules then read the text as they read plain text. The one exception is a milestone
+table (pipeline/milestone_table.py): each of its rows is written as the lines of its prose form,
+every one of them with the row's raw line number in its LineOrigin.
 """
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from functools import lru_cache
 from typing import Optional
 
 from .document import Document, LineOrigin
+from .milestone_table import MilestoneTable, MilestoneTableRules, TableSpec, check_table_rules
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
+
+_PIPE = re.compile(r"(?<!\\)\|")  # a cell boundary: a pipe no backslash escapes
 
 
 class _Block(StrictModel):
@@ -30,10 +35,16 @@ class _Inline(StrictModel):
     replace: Optional[str] = None  # what a match becomes when the pattern keeps no `text` group
 
 
+class _Tables(MilestoneTableRules):
+    delimiter: str  # a table's delimiter row ('|---|:---:|')
+    cell_break: str  # a line break inside a cell ('<br>')
+
+
 class MarkdownRuleFile(StrictModel):
     version: int
     blocks: list[_Block]
     inline: list[_Inline]
+    milestone_tables: _Tables
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,20 @@ class MarkdownRules:
 
     blocks: tuple[tuple[_Block, re.Pattern], ...]
     inline: tuple[tuple[_Inline, re.Pattern], ...]
+    table: MilestoneTable
+    delimiter_re: re.Pattern
+    cell_break_re: re.Pattern
 
 
 def _check(rules: MarkdownRuleFile, problems: list[str]) -> None:
     pats = {r.id: r.pattern for r in [*rules.blocks, *rules.inline]}
     check_regexes(pats, problems, "markdown")
-    unique_ids([r.id for r in [*rules.blocks, *rules.inline]], problems, "markdown")
+    unique_ids([r.id for r in [*rules.blocks, *rules.inline, *rules.milestone_tables.columns]]
+               + [rules.milestone_tables.id], problems, "markdown")
+    tables = rules.milestone_tables
+    check_table_rules(tables, problems, "markdown")
+    check_regexes({f"{tables.id}.delimiter": tables.delimiter, f"{tables.id}.cell_break": tables.cell_break},
+                  problems, "markdown")
     for r in rules.blocks:
         if r.heading and r.underline:
             problems.append(f"{r.id}: a block rule is a heading or an underline, not both")
@@ -57,12 +76,21 @@ def _check(rules: MarkdownRuleFile, problems: list[str]) -> None:
 def markdown_rules() -> MarkdownRules:
     """Return the process-wide compiled Markdown rules."""
     data = load_ruleset("markdown.yaml", MarkdownRuleFile, _check)
+    tables = data.milestone_tables
     return MarkdownRules(tuple((b, re.compile(b.pattern)) for b in data.blocks),
-                         tuple((r, re.compile(r.pattern)) for r in data.inline))
+                         tuple((r, re.compile(r.pattern)) for r in data.inline),
+                         MilestoneTable(tables), re.compile(tables.delimiter), re.compile(tables.cell_break))
 
 
 def _kept(m: re.Match) -> str:
     return (m.group("text") or "") if "text" in m.re.groupindex else ""
+
+
+def render_inline(text: str, rules: MarkdownRules) -> str:
+    """Return `text` with its inline markup (links, emphasis, code, escapes) taken out."""
+    for rule, regex in rules.inline:
+        text = regex.sub(rule.replace if rule.replace is not None else _kept, text)
+    return text
 
 
 def render_line(line: str, rules: MarkdownRules) -> tuple[str, Optional[_Block]]:
@@ -73,18 +101,96 @@ def render_line(line: str, rules: MarkdownRules) -> tuple[str, Optional[_Block]]
         if m:
             block, line = rule, _kept(m)
             break
-    for rule, regex in rules.inline:
-        line = regex.sub(rule.replace if rule.replace is not None else _kept, line)
-    return line, block
+    return render_inline(line, rules), block
+
+
+def split_cells(line: str) -> list[str]:
+    """Return the cells of a pipe-table row, trimmed: leading and trailing pipes optional, '\\|' kept in its cell."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [cell.strip() for cell in _PIPE.split(body)]
+
+
+def milestone_table_at(lines: list[str], i: int, rules: MarkdownRules) -> Optional[tuple[TableSpec, int]]:
+    """Return (its columns, the index past its last row) when a milestone table's header row is line `i`, else None."""
+    if i + 1 >= len(lines) or not _PIPE.search(lines[i]) or not rules.delimiter_re.match(lines[i + 1]):
+        return None
+    header = split_cells(lines[i])
+    if len(header) != len(split_cells(lines[i + 1])):
+        return None  # not a table: the delimiter row must have a cell under each header cell
+    spec = rules.table.spec([render_inline(cell, rules) for cell in header])
+    if spec is None:
+        return None
+    end = i + 2
+    while end < len(lines) and lines[end].strip() and _PIPE.search(lines[end]):
+        end += 1
+    return (spec, end) if end > i + 2 else None  # no row below the header: left as it is
+
+
+def cell_lines(cell: str, rules: MarkdownRules) -> list[str]:
+    """Return the lines of a cell ('<br>' breaks them), markup taken out; no blank line first, last or twice."""
+    out: list[str] = []
+    for part in rules.cell_break_re.split(cell):
+        line = render_inline(part, rules).strip()
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def row_prose(row: str, spec: TableSpec, rules: MarkdownRules) -> list[str]:
+    """Return the lines a milestone-table row is written as: its description cell, each other named cell as
+    'Header: text', then its date line(s); blocks apart by a blank line, and one after the row."""
+    cells = split_cells(row)
+
+    def cell(col) -> str:
+        return cells[col.index] if col is not None and col.index < len(cells) else ""
+
+    blocks = [cell_lines(cell(spec.description), rules)]
+    for col in spec.others:
+        lines = cell_lines(cell(col), rules)
+        if lines:
+            blocks.append([f"{col.header}: {lines[0]}", *lines[1:]])
+    status = " ".join(line for line in cell_lines(cell(spec.status), rules) if line) or None
+    date_lines = rules.table.date_lines(spec.date, cell_lines(cell(spec.date), rules), status)
+    blocks.extend([line] for line in date_lines)
+    out: list[str] = []
+    for block in blocks:
+        if block:
+            out.extend(block)
+            out.append("")
+    return out
 
 
 def render(text: str, rules: MarkdownRules) -> tuple[str, tuple[LineOrigin, ...]]:
-    """Return the text with its markup taken out, line for line, and one LineOrigin per line
-    (its own raw line; heading lines hinted as headings, with the rule that said so)."""
+    """Return the text with its markup taken out, and one LineOrigin per line (its own raw line; heading
+    lines hinted as headings, with the rule that said so).
+
+    Each line is the raw line without its markup, except in a milestone table (rules:
+    milestone_tables): its header and delimiter rows become blank lines and each row the lines of
+    its prose form, all on the row's raw line.
+    """
     out: list[str] = []
     origins: list[LineOrigin] = []
-    for i, raw in enumerate(text.split("\n")):
-        line, block = render_line(raw, rules)
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        table = milestone_table_at(lines, i, rules)
+        if table is not None:
+            spec, end = table
+            out.extend(["", ""])
+            origins.extend([LineOrigin(i + 1, i + 1), LineOrigin(i + 2, i + 2)])
+            for k in range(i + 2, end):
+                prose = row_prose(lines[k], spec, rules)
+                out.extend(prose)
+                origins.extend(LineOrigin(k + 1, k + 1) for _ in prose)
+            i = end
+            continue
+        line, block = render_line(lines[i], rules)
         origin = LineOrigin(i + 1, i + 1)
         if block is not None and block.heading and line.strip():
             origin = LineOrigin(i + 1, i + 1, None, "heading", block.id)
@@ -92,6 +198,7 @@ def render(text: str, rules: MarkdownRules) -> tuple[str, tuple[LineOrigin, ...]
             origins[-1] = LineOrigin(i, i, None, "heading", block.id)  # the line above is a setext heading
         out.append(line)
         origins.append(origin)
+        i += 1
     return "\n".join(out), tuple(origins)
 
 

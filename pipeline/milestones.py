@@ -200,6 +200,8 @@ class _ProgrammeBuilder:
             qualifier = "from" if period and period.qualifier == "from" else None
             is_tbc = bool(period and period.is_tbc)
             rule_id = period.rule_id if period else "kind.date_line"
+        # The raw lines of every paragraph: in a table a date cell spanning rows stands above its description.
+        parts = [*desc, date_para, *([value_para] if value_para else []), *target_paras]
         published = self.doc.published_date
         # Unknown (null) without a publication date or a due date: not the same as "not overdue".
         overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
@@ -212,7 +214,8 @@ class _ProgrammeBuilder:
             status=status, status_text=status_text, n_targets=len(targets), is_overdue_at_publication=overdue,
             paragraph_ids=[p.paragraph_id for p in desc] + [date_para.paragraph_id]
             + ([value_para.paragraph_id] if value_para else []) + [t.paragraph_id for t in target_paras],
-            char_start=first.char_start, char_end=last.char_end, line_start=first.line_start, line_end=last.line_end,
+            char_start=first.char_start, char_end=last.char_end, line_start=min(p.line_start for p in parts),
+            line_end=max(p.line_end for p in parts),
             rule_id=rule_id,
         ))
 
