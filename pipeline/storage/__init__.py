@@ -97,11 +97,11 @@ class OutputStage:
 
     def keep(self, key: str, tables: dict[str, pa.Table]) -> None:
         """Set a document's tables aside on disk until the end of the run (to compare versions)."""
-        cache.write_folder(self.dir / ".kept" / key, tables)
+        cache.write_folder(self.kept_folder(key), tables)
 
-    def kept(self, key: str) -> dict[str, pa.Table]:
-        """Return the tables set aside under `key`."""
-        return cache.read_folder(self.dir / ".kept" / key)
+    def kept_folder(self, key: str) -> Path:
+        """Return the folder of the tables set aside under `key` (cache.read_folder reads them, in any process)."""
+        return self.dir / ".kept" / key
 
     def finish(self, sources: dict[str, str], pipeline_version: str, run_info: dict) -> list[str]:
         """Close every table (empty ones included), then write the database, data package and manifest.
