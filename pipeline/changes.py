@@ -23,7 +23,7 @@ from .matching import Rival, assign, rivals
 from .milestones import description_key, slug
 from .models import DocumentRow, MilestoneChangeRow, MilestoneRow, ProgrammeChangeRow, ProgrammeRow, QualityRow
 from .series import group_series, series_findings
-from .similarity import TextSet, similarity_matrix, words
+from .similarity import TextSet, long_text_words, similarity_matrix, words
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def prepare(version: Version, rules: DiffRules) -> Prepared:
         programme_name_slugs=tuple(slug(m.programme) for m in ms),
         milestone_words=TextSet.of([words(m.description, rules) for m in ms]),
         programme_slugs=tuple(slug(p.programme) for p in ps),
-        programme_texts=TextSet.of([words(programme_text(version.document, p), rules) for p in ps]),
+        programme_texts=TextSet.of([long_text_words(programme_text(version.document, p), rules) for p in ps]),
         programme_names=TextSet.of([words(p.programme, rules) for p in ps]),
         milestones_per_programme=Counter(m.programme_id for m in ms),
     )

@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from .diff_rules import DiffRules
 from .milestones import description_key
@@ -25,23 +24,32 @@ _UNIT = 2.0 ** 32  # weights (about 1..10) times this, summed over a text's word
 def words(text: str, rules: DiffRules) -> frozenset[str]:
     """Return the distinct normalised, suffix-stripped words of `text`."""
     s = rules.similarity
-    return _words(text, tuple(sorted(s.suffixes, key=len, reverse=True)), s.min_stem)
+    return _words(text, tuple(s.suffixes), s.min_stem)
 
 
-@lru_cache(maxsize=1024)
+def long_text_words(text: str, rules: DiffRules) -> frozenset[str]:
+    """Return words(text) of a long text (a programme's section), read a line at a time.
+
+    The same set: no word spans a line break, and lower-casing does not look across one. But
+    most lines recur unchanged from version to version, and their words are remembered.
+    """
+    return frozenset().union(*(words(line, rules) for line in text.split("\n")))
+
+
+# Holds a few versions' lines and descriptions, so unchanged ones are read once; memory stays bounded.
+@lru_cache(maxsize=8192)
 def _words(text: str, suffixes: tuple[str, ...], min_stem: int) -> frozenset[str]:
-    # Unchanged texts recur from version to version (each version's texts are read once).
     return frozenset(map(_stems(suffixes, min_stem).__getitem__, set(description_key(text).split())))
 
 
 class _Stems(dict):
-    """word -> its stem: the longest suffix stripped when at least `min_stem` letters remain; filled on first use."""
+    """word -> its stem: the longest of `suffixes` stripped when at least `min_stem` letters remain; filled on first use."""
 
     LIMIT = 65536  # distinct words remembered; then it starts afresh, so memory stays bounded
 
     def __init__(self, suffixes: tuple[str, ...], min_stem: int):
         super().__init__()
-        self.suffixes, self.min_stem = suffixes, min_stem
+        self.suffixes, self.min_stem = tuple(sorted(suffixes, key=len, reverse=True)), min_stem
 
     def __missing__(self, word: str) -> str:
         if len(self) >= self.LIMIT:
@@ -76,12 +84,14 @@ class TextSet:
     """
 
     vocab: np.ndarray
-    incidence: csr_matrix
+    incidence: "csr_matrix"
     df: np.ndarray
 
     @classmethod
     def of(cls, texts: Sequence[frozenset[str]]) -> "TextSet":
         """Return the TextSet of `texts` (word sets, as words() returns them)."""
+        from scipy.sparse import csr_matrix  # imported where texts are compared, not where rows are written
+
         vocab_words = sorted(set().union(*texts))
         vocab = {w: k for k, w in enumerate(vocab_words)}
         indices = np.array([vocab[w] for ws in texts for w in ws], dtype=np.int64)
@@ -95,8 +105,10 @@ class TextSet:
         return self.incidence.shape[0]
 
 
-def _widened(texts: TextSet, columns: np.ndarray, width: int) -> csr_matrix:
+def _widened(texts: TextSet, columns: np.ndarray, width: int) -> "csr_matrix":
     """Return the incidence matrix of `texts` over a wider vocabulary, where its words sit at `columns`."""
+    from scipy.sparse import csr_matrix
+
     m = texts.incidence
     return csr_matrix((m.data, columns[m.indices], m.indptr), shape=(m.shape[0], width))
 
