@@ -313,9 +313,10 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
             if not sources:
                 raise RunError("no input could be extracted: " + "; ".join(summary.failures))
             versions.compare(summary, pool, window)
-        if summary.failures:
-            stage.append("quality", bad_input_table(rejected))
-            summary.severity["error"] += len(summary.failures)
+            if summary.failures:
+                stage.append("quality", bad_input_table(rejected))
+                summary.severity["error"] += len(summary.failures)
+            stage.write_parquet(sources, pipeline_version, pool)
         try:
             files_written = stage.finish(sources, pipeline_version, run_info)
         except ContractError as exc:
