@@ -202,7 +202,8 @@ class OutputStage:
 def parquet_from_spool(spool: Path, target: Path, name: str, metadata: dict[str, str]) -> None:
     """Write table `name`'s Parquet file at `target`: a row group per batch of its spool, then `metadata`.
     Runs in a worker process as well."""
-    with pa.memory_map(str(spool)) as source, ipc.open_stream(source) as reader:
+    # Read a batch at a time (not memory-mapped): the process holds one row group, not the whole spool.
+    with pa.OSFile(str(spool), "rb") as source, ipc.open_stream(source) as reader:
         with pq.ParquetWriter(target, arrow_schema(table_models()[name]), **PARQUET_OPTIONS) as writer:
             for batch in reader:
                 writer.write_table(pa.Table.from_batches([batch]))
