@@ -1,18 +1,20 @@
-"""Wiring for many documents: read, extract (in parallel processes), stream into the output stage.
+"""Wiring for many documents: read, extract and compare versions (in parallel processes), stream into the output stage.
 
 Documents stream through in a bounded window, so memory does not grow with the archive:
-only the small per-document tables needed to compare versions are kept until the end.
-Results are appended in input order whatever order the workers finish in, so the output
-of `--jobs N` is byte-identical to a serial run.
+the tables needed to compare versions are set aside on disk until every version is known;
+then the same worker processes compare the versions, a few consecutive pairs per task,
+reading them back from there. Results are appended in input (and series) order whatever
+order the workers finish in, so the output of `--jobs N` is byte-identical to a serial run.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 import pyarrow as pa
 
@@ -102,9 +104,39 @@ def fingerprint_inputs(files: list[Path]) -> tuple[dict[str, str], list[str]]:
     return hashes, errors
 
 
-def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, jobs: int, use_cache: bool) -> Iterator[Outcome]:
+T = TypeVar("T")
+
+
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[Optional[ProcessPoolExecutor]]:
+    """Yield a pool of `jobs` worker processes, or None to work in this process (jobs <= 1)."""
+    if jobs <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield pool
+
+
+def in_order(items: Iterable["Future[T] | T"], window: int) -> Iterator[T]:
+    """Yield each item's result in order (a Future's once it is done), drawing at most `window` items ahead.
+
+    `items` is drawn lazily: it submits its tasks as it is drawn, so at most `window` are in flight.
+    """
+    pending: deque = deque()
+    for item in items:
+        pending.append(item)
+        while len(pending) >= window:
+            head = pending.popleft()
+            yield head.result() if isinstance(head, Future) else head
+    for head in pending:
+        yield head.result() if isinstance(head, Future) else head
+
+
+def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, pool: Optional[ProcessPoolExecutor], window: int,
+             use_cache: bool) -> Iterator[Outcome]:
     """Yield one Outcome per file, in input order; cached documents are not extracted again."""
     cache_options = {"allow_empty": allow_empty}
+
     def read(path: Path) -> tuple[Optional[bytes], Optional[Outcome]]:
         try:
             data = storage.read_source(path)
@@ -117,22 +149,17 @@ def outcomes(files: list[Path], out_dir: Path, allow_empty: bool, jobs: int, use
                 return None, Outcome(str(path), sha, tables=hit, cached=True)
         return data, None
 
-    if jobs <= 1 or len(files) <= 1:
+    def started() -> Iterator["Future[Outcome] | Outcome"]:
         for path in files:
             data, done = read(path)
-            yield done if done is not None else extract_bytes(str(path), data, allow_empty)
-        return
-    window = 2 * jobs  # bounded look-ahead: at most this many documents in flight
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: list[Future | Outcome] = []
-        for path in files:
-            data, done = read(path)
-            pending.append(done if done is not None else pool.submit(extract_bytes, str(path), data, allow_empty))
-            while len(pending) >= window:
-                head = pending.pop(0)
-                yield head if isinstance(head, Outcome) else head.result()
-        for head in pending:
-            yield head if isinstance(head, Outcome) else head.result()
+            if done is not None:
+                yield done
+            elif pool is None:
+                yield extract_bytes(str(path), data, allow_empty)
+            else:
+                yield pool.submit(extract_bytes, str(path), data, allow_empty)
+
+    return in_order(started(), window)
 
 
 def bad_input_table(failures: list[tuple[str, str]]) -> pa.Table:
@@ -150,13 +177,40 @@ def bad_input_table(failures: list[tuple[str, str]]) -> pa.Table:
 
 # What each version contributes to the comparison with the next one, set aside during the run.
 VERSION_TABLES = ("documents", "milestones", "programmes")
+# Consecutive pairs of a series compared by one task: each task prepares one version more than it has pairs.
+PAIRS_PER_TASK = 8
+
+
+def version_of(tables: dict[str, pa.Table]):
+    """Return the whole Version held in a document's set-aside tables."""
+    from .changes import Version
+    from .models import DocumentRow, MilestoneRow, ProgrammeRow
+
+    [doc] = [DocumentRow.model_validate(r) for r in tables["documents"].to_pylist()]
+    return Version(doc, tuple(MilestoneRow.model_validate(r) for r in tables["milestones"].to_pylist()),
+                   tuple(ProgrammeRow.model_validate(r) for r in tables["programmes"].to_pylist()))
+
+
+def compare_kept(folders: list[Path], seq: dict[str, int]) -> list[dict[str, pa.Table]]:
+    """Return the change tables (milestone_changes, programme_changes, quality) of each consecutive pair
+    of the versions set aside in `folders` (oldest first); findings are numbered on from `seq`, by doc_id.
+    Runs in a worker process."""
+    from .changes import compare_chain
+    from .diff_rules import diff_rules
+    from .models import MilestoneChangeRow, ProgrammeChangeRow, QualityRow
+    from .schema import to_table
+
+    versions = (version_of(cache.read_folder(folder)) for folder in folders)
+    return [{"milestone_changes": to_table(MilestoneChangeRow, changes),
+             "programme_changes": to_table(ProgrammeChangeRow, programmes), "quality": to_table(QualityRow, findings)}
+            for changes, programmes, findings in compare_chain(versions, Counter(seq), diff_rules())]
 
 
 class VersionIndex:
     """The versions read so far: a light row per document (no text) and its version date.
 
-    The whole tables are set aside on disk by the output stage, so memory holds two
-    versions at most while they are compared.
+    The whole tables are set aside on disk by the output stage; a comparison task reads
+    back the few versions it compares, so memory never holds the archive.
     """
 
     def __init__(self, stage: storage.OutputStage):
@@ -175,31 +229,38 @@ class VersionIndex:
         self.documents.append(doc.model_copy(update={"text": ""}))
         self.stage.keep(doc_id, {n: tables[n] for n in VERSION_TABLES})
 
-    def load(self, doc_id: str):
-        """Return the whole Version of a document, read back from where it was set aside."""
-        from .changes import Version
-        from .models import DocumentRow, MilestoneRow, ProgrammeRow
-
-        t = self.stage.kept(doc_id)
-        [doc] = [DocumentRow.model_validate(r) for r in t["documents"].to_pylist()]
-        return Version(doc, tuple(MilestoneRow.model_validate(r) for r in t["milestones"].to_pylist()),
-                       tuple(ProgrammeRow.model_validate(r) for r in t["programmes"].to_pylist()))
-
-    def compare(self, summary: "RunSummary") -> None:
-        """Compare each version with the previous one; append the change tables and findings."""
-        from .changes import compare_series_lazily
-        from .models import MilestoneChangeRow, ProgrammeChangeRow, QualityRow
+    def tasks(self, pool: Optional[ProcessPoolExecutor]) -> Iterator["Future | list[dict[str, pa.Table]]"]:
+        """Yield, in series order, each series' own findings, then the comparisons of its consecutive
+        versions: futures of PAIRS_PER_TASK pairs each in `pool`, else one result per series."""
+        from .changes import quality_findings
+        from .diff_rules import diff_rules
+        from .models import QualityRow
         from .schema import to_table
+        from .series import group_series, series_findings
 
-        for changes, programmes, findings in compare_series_lazily(self.documents, self.load, dates=self.dates):
-            for name, model, rows in (("milestone_changes", MilestoneChangeRow, changes),
-                                      ("programme_changes", ProgrammeChangeRow, programmes),
-                                      ("quality", QualityRow, findings)):
-                if rows:
-                    self.stage.append(name, to_table(model, rows))
-            summary.changes.update(c.change for c in changes)
-            summary.version_pairs += len({(c.from_doc_id, c.to_doc_id) for c in changes})
-            summary.severity.update(q.severity for q in findings)
+        for series in group_series(self.documents, diff_rules(), self.dates):
+            seq: Counter = Counter()
+            yield [{"quality": to_table(QualityRow, quality_findings(series_findings(series), {}, seq))}]
+            folders = [self.stage.kept_folder(d.doc_id) for d in series.versions]
+            step = PAIRS_PER_TASK if pool is not None else len(folders)
+            for k in range(0, len(folders) - 1, step):
+                chunk = series.versions[k + 1:k + step + 1]  # the new side of each pair: where findings go
+                args = (folders[k:k + step + 1], {d.doc_id: seq[d.doc_id] for d in chunk})
+                yield compare_kept(*args) if pool is None else pool.submit(compare_kept, *args)
+
+    def compare(self, summary: "RunSummary", pool: Optional[ProcessPoolExecutor], window: int) -> None:
+        """Compare each version with the previous one; append the change tables and findings."""
+        for result in in_order(self.tasks(pool), window):
+            for tables in result:
+                for name, table in tables.items():
+                    if table.num_rows:
+                        self.stage.append(name, table)
+                changes = tables.get("milestone_changes")
+                if changes is not None:
+                    summary.changes.update(changes.column("change").to_pylist())
+                    summary.version_pairs += len(set(zip(changes.column("from_doc_id").to_pylist(),
+                                                         changes.column("to_doc_id").to_pylist())))
+                summary.severity.update(tables["quality"].column("severity").to_pylist())
 
 
 def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, keep_going: bool = False,
@@ -221,37 +282,41 @@ def run_extract(files: list[Path], out_dir: Path, *, allow_empty: bool = False, 
     rejected: list[tuple[str, str]] = []
     stage = storage.OutputStage(out_dir)
     versions = VersionIndex(stage)
+    workers = jobs if len(files) > 1 else 1
+    window = 2 * workers if workers > 1 else 1  # bounded look-ahead: at most this many tasks in flight
     try:
-        for outcome in outcomes(files, out_dir, allow_empty, jobs, use_cache):
-            progress(1)
-            if outcome.error is None:
-                doc_id = doc_id_of(Path(outcome.source))
-                if doc_id in seen:
-                    outcome.error = f"{outcome.source}: same doc_id {doc_id!r} as {seen[doc_id]} (rename one file)"
-                seen.setdefault(doc_id, outcome.source)
-            if outcome.error is not None:
-                if not keep_going:
-                    raise RunError(outcome.error)
-                summary.failures.append(outcome.error)
-                rejected.append((outcome.source, outcome.error))
-                continue
-            if use_cache:
-                entry = cache.entry_name(doc_id, outcome.sha256, {"allow_empty": allow_empty})
-                if not outcome.cached:
-                    cache.store(stage.cache_dir, entry, outcome.tables)
-                used_cache.add(entry)
-            for name, table in outcome.tables.items():
-                stage.append(name, table)
-            sources[doc_id] = outcome.sha256
-            versions.add(doc_id, outcome.tables)
-            summary.add(outcome.tables)
-            summary.cached += outcome.cached
-        if not sources:
-            raise RunError("no input could be extracted: " + "; ".join(summary.failures))
-        versions.compare(summary)
-        if summary.failures:
-            stage.append("quality", bad_input_table(rejected))
-            summary.severity["error"] += len(summary.failures)
+        with worker_pool(workers) as pool:
+            for outcome in outcomes(files, out_dir, allow_empty, pool, window, use_cache):
+                progress(1)
+                if outcome.error is None:
+                    doc_id = doc_id_of(Path(outcome.source))
+                    if doc_id in seen:
+                        outcome.error = f"{outcome.source}: same doc_id {doc_id!r} as {seen[doc_id]} (rename one file)"
+                    seen.setdefault(doc_id, outcome.source)
+                if outcome.error is not None:
+                    if not keep_going:
+                        raise RunError(outcome.error)
+                    summary.failures.append(outcome.error)
+                    rejected.append((outcome.source, outcome.error))
+                    continue
+                if use_cache:
+                    entry = cache.entry_name(doc_id, outcome.sha256, {"allow_empty": allow_empty})
+                    if not outcome.cached:
+                        cache.store(stage.cache_dir, entry, outcome.tables)
+                    used_cache.add(entry)
+                for name, table in outcome.tables.items():
+                    stage.append(name, table)
+                sources[doc_id] = outcome.sha256
+                versions.add(doc_id, outcome.tables)
+                summary.add(outcome.tables)
+                summary.cached += outcome.cached
+            if not sources:
+                raise RunError("no input could be extracted: " + "; ".join(summary.failures))
+            versions.compare(summary, pool, window)
+            if summary.failures:
+                stage.append("quality", bad_input_table(rejected))
+                summary.severity["error"] += len(summary.failures)
+            stage.write_parquet(sources, pipeline_version, pool)
         try:
             files_written = stage.finish(sources, pipeline_version, run_info)
         except ContractError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .matching import Rival, assign, rivals
 from .milestones import description_key, slug
 from .models import DocumentRow, MilestoneChangeRow, MilestoneRow, ProgrammeChangeRow, ProgrammeRow, QualityRow
 from .series import group_series, series_findings
-from .similarity import similarity_matrix, words
+from .similarity import TextSet, long_text_words, similarity_matrix, words
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,48 @@ class Comparison:
     findings: list[tuple[str, Finding]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A Version with the keys and word sets its comparisons read, worked out once: a version is
+    in two pairs (as the new side, then as the old), and each key is read for many pairs of rows."""
+
+    version: Version
+    description_keys: tuple[str, ...]  # description_key() of each milestone, in reading order
+    due_keys: tuple
+    workstream_keys: tuple[Optional[str], ...]
+    programme_name_slugs: tuple[str, ...]  # slug() of each milestone's programme name
+    milestone_words: TextSet  # of the milestones' descriptions
+    programme_slugs: tuple[str, ...]
+    programme_texts: TextSet  # of the programmes' section texts
+    programme_names: TextSet
+    milestones_per_programme: Counter  # by programme_id
+
+
+def prepare(version: Version, rules: DiffRules) -> Prepared:
+    """Return `version` with what comparing it needs (see Prepared)."""
+    ms, ps = version.milestones, version.programmes
+    return Prepared(
+        version=version,
+        description_keys=tuple(description_key(m.description) for m in ms),
+        due_keys=tuple(_due_key(m) for m in ms),
+        workstream_keys=tuple(_workstream_key(m) for m in ms),
+        programme_name_slugs=tuple(slug(m.programme) for m in ms),
+        milestone_words=TextSet.of([words(m.description, rules) for m in ms]),
+        programme_slugs=tuple(slug(p.programme) for p in ps),
+        programme_texts=TextSet.of([long_text_words(programme_text(version.document, p), rules) for p in ps]),
+        programme_names=TextSet.of([words(p.programme, rules) for p in ps]),
+        milestones_per_programme=Counter(m.programme_id for m in ms),
+    )
+
+
 # -- pairwise signals -----------------------------------------------------------
 
-def _equal_matrix(old: list, new: list) -> np.ndarray:
+def _equal_matrix(old: Sequence, new: Sequence) -> np.ndarray:
     """Return a boolean matrix: old[i] == new[j], where None never equals anything."""
-    out = np.zeros((len(old), len(new)), dtype=bool)
-    where: dict = {}
-    for j, v in enumerate(new):
-        if v is not None:
-            where.setdefault(v, []).append(j)
-    for i, v in enumerate(old):
-        for j in where.get(v, ()) if v is not None else ():
-            out[i, j] = True
-    return out
+    codes: dict = {}
+    a = np.array([-1 if v is None else codes.setdefault(v, len(codes)) for v in old], dtype=np.int64)
+    b = np.array([-2 if v is None else codes.get(v, -2) for v in new], dtype=np.int64)  # -2 matches nothing
+    return a[:, None] == b[None, :]
 
 
 def _due_key(m: MilestoneRow):
@@ -69,18 +98,14 @@ def _workstream_key(m: MilestoneRow) -> Optional[str]:
     return m.workstream.casefold() if m.workstream else None
 
 
-def milestone_scores(old: Version, new: Version, rules: DiffRules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def milestone_scores(old: Prepared, new: Prepared, rules: DiffRules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (similarity, score without the programme bonus, eligible, same description) matrices."""
-    sim = similarity_matrix([words(m.description, rules) for m in old.milestones],
-                            [words(m.description, rules) for m in new.milestones], rules)
-    same_desc = _equal_matrix([description_key(m.description) for m in old.milestones],
-                              [description_key(m.description) for m in new.milestones])
+    sim = similarity_matrix(old.milestone_words, new.milestone_words, rules)
+    same_desc = _equal_matrix(old.description_keys, new.description_keys)
     sim = np.where(same_desc, 1.0, sim)
     score = (sim + rules.bonus("same_description") * same_desc
-             + rules.bonus("same_due") * _equal_matrix([_due_key(m) for m in old.milestones],
-                                                        [_due_key(m) for m in new.milestones])
-             + rules.bonus("same_workstream") * _equal_matrix([_workstream_key(m) for m in old.milestones],
-                                                               [_workstream_key(m) for m in new.milestones]))
+             + rules.bonus("same_due") * _equal_matrix(old.due_keys, new.due_keys)
+             + rules.bonus("same_workstream") * _equal_matrix(old.workstream_keys, new.workstream_keys))
     eligible = same_desc | (sim >= rules.milestones.min_similarity)
     return sim, score, eligible, same_desc
 
@@ -90,23 +115,25 @@ def programme_text(doc: DocumentRow, p: ProgrammeRow) -> str:
     return doc.text[p.char_start:p.char_end]
 
 
-def programme_scores(old: Version, new: Version, kept: Counter, rules: DiffRules) -> tuple[np.ndarray, np.ndarray]:
+def programme_scores(old: Prepared, new: Prepared, kept: Counter, rules: DiffRules) -> tuple[np.ndarray, np.ndarray]:
     """Return (score, name similarity) of every old programme with every new programme.
 
     `kept` counts milestone pairs matched between (old programme_id, new programme_id).
     """
     w = rules.programmes.weights
-    text = similarity_matrix([words(programme_text(old.document, p), rules) for p in old.programmes],
-                             [words(programme_text(new.document, p), rules) for p in new.programmes], rules)
-    name = similarity_matrix([words(p.programme, rules) for p in old.programmes],
-                             [words(p.programme, rules) for p in new.programmes], rules)
-    same_name = _equal_matrix([slug(p.programme) for p in old.programmes], [slug(p.programme) for p in new.programmes])
-    n_old = Counter(m.programme_id for m in old.milestones)
-    n_new = Counter(m.programme_id for m in new.milestones)
-    total = np.array([[n_old[a.programme_id] + n_new[b.programme_id] for b in new.programmes] for a in old.programmes],
-                     dtype=np.float64).reshape(len(old.programmes), len(new.programmes))
-    shared = np.array([[kept[(a.programme_id, b.programme_id)] for b in new.programmes] for a in old.programmes],
-                      dtype=np.float64).reshape(total.shape)
+    text = similarity_matrix(old.programme_texts, new.programme_texts, rules)
+    name = similarity_matrix(old.programme_names, new.programme_names, rules)
+    same_name = _equal_matrix(old.programme_slugs, new.programme_slugs)
+    olds, news = old.version.programmes, new.version.programmes
+    n_old = np.array([old.milestones_per_programme[a.programme_id] for a in olds], dtype=np.float64)
+    n_new = np.array([new.milestones_per_programme[b.programme_id] for b in news], dtype=np.float64)
+    total = n_old[:, None] + n_new[None, :]
+    shared = np.zeros(total.shape, dtype=np.float64)
+    old_index = {a.programme_id: k for k, a in enumerate(olds)}  # programme_id is unique within a version
+    new_index = {b.programme_id: k for k, b in enumerate(news)}
+    for (pa, pb), count in kept.items():
+        if pa in old_index and pb in new_index:
+            shared[old_index[pa], new_index[pb]] = count
     with np.errstate(divide="ignore", invalid="ignore"):
         overlap = np.where(total > 0, 2 * shared / total, 0.0)
     # Programmes with no milestones on either side are scored on text and name alone.
@@ -121,12 +148,18 @@ def programme_scores(old: Version, new: Version, kept: Counter, rules: DiffRules
 def compare_versions(old: Version, new: Version, rules: Optional[DiffRules] = None) -> Comparison:
     """Return the milestone and programme changes from version `old` to version `new`."""
     rules = rules or diff_rules()
+    return compare_prepared(prepare(old, rules), prepare(new, rules), rules)
+
+
+def compare_prepared(prep_old: Prepared, prep_new: Prepared, rules: DiffRules) -> Comparison:
+    """Return the milestone and programme changes between two prepared versions (as compare_versions)."""
+    old, new = prep_old.version, prep_new.version
     mr, pr = rules.milestones, rules.programmes
-    sim, base, eligible, same_desc = milestone_scores(old, new, rules)
+    sim, base, eligible, same_desc = milestone_scores(prep_old, prep_new, rules)
 
     first = assign(base, eligible, mr.threshold)
     kept = Counter((old.milestones[i].programme_id, new.milestones[j].programme_id) for i, j in first)
-    pscore, pname = programme_scores(old, new, kept, rules)
+    pscore, pname = programme_scores(prep_old, prep_new, kept, rules)
     ppairs = assign(pscore, np.ones_like(pscore, dtype=bool), pr.threshold)
     successor = {old.programmes[i].programme_id: new.programmes[j].programme_id for i, j in ppairs}
 
@@ -136,12 +169,12 @@ def compare_versions(old: Version, new: Version, rules: Optional[DiffRules] = No
     pairs = assign(score, eligible, mr.threshold)
 
     out = Comparison()
-    out.milestone_changes = milestone_rows(old, new, pairs, sim, score, same_desc, successor, rules)
+    out.milestone_changes = milestone_rows(prep_old, prep_new, pairs, sim, score, same_desc, successor, rules)
     final_kept = Counter((old.milestones[i].programme_id, new.milestones[j].programme_id) for i, j in pairs)
-    out.programme_changes = programme_rows(old, new, ppairs, pscore, pname, final_kept, rules)
+    out.programme_changes = programme_rows(prep_old, prep_new, ppairs, pscore, pname, final_kept, rules)
     doc_id = new.document.doc_id
     for r in rivals(score, eligible, mr.threshold, pairs, mr.ambiguity_margin):
-        if not _twins(old, new, r):
+        if not _twins(prep_old, prep_new, r):
             out.findings.append((doc_id, _milestone_rival(old, new, r, rules)))
     for r in rivals(pscore, np.ones_like(pscore, dtype=bool), pr.threshold, ppairs, pr.ambiguity_margin):
         out.findings.append((doc_id, _programme_rival(old, new, r, rules)))
@@ -190,27 +223,32 @@ def is_date_changed(a: MilestoneRow, b: MilestoneRow) -> bool:
     return False
 
 
-def milestone_rows(old: Version, new: Version, pairs: list[tuple[int, int]], sim: np.ndarray, score: np.ndarray,
+def milestone_rows(old: Prepared, new: Prepared, pairs: list[tuple[int, int]], sim: np.ndarray, score: np.ndarray,
                    same_desc: np.ndarray, successor: dict[str, str], rules: DiffRules) -> list[MilestoneChangeRow]:
     """Return one row per matched pair, added and removed milestone, in the new version's reading order."""
     of_new = {j: i for i, j in pairs}
-    order: list[tuple[Optional[int], Optional[int]]] = [(of_new.get(j), j) for j in range(len(new.milestones))]
+    order: list[tuple[Optional[int], Optional[int]]] = [(of_new.get(j), j) for j in range(len(new.version.milestones))]
     matched_old = set(of_new.values())
-    order += [(i, None) for i in range(len(old.milestones)) if i not in matched_old]
+    order += [(i, None) for i in range(len(old.version.milestones)) if i not in matched_old]
     rows = []
     for n, (i, j) in enumerate(order, start=1):
-        a = old.milestones[i] if i is not None else None
-        b = new.milestones[j] if j is not None else None
-        rows.append(_milestone_row(old, new, f"c{n:04d}", a, b,
-                                   None if a is None or b is None else (float(sim[i, j]), float(score[i, j]),
-                                                                        bool(same_desc[i, j])),
-                                   successor, rules))
+        match = None if i is None or j is None else (float(sim[i, j]), float(score[i, j]), bool(same_desc[i, j]))
+        rows.append(_milestone_row(old, new, f"c{n:04d}", i, j, match, successor, rules))
     return rows
 
 
-def _milestone_row(old: Version, new: Version, change_id: str, a: Optional[MilestoneRow], b: Optional[MilestoneRow],
+# Columns of a milestone_changes row copied from each side: (milestone attribute, old column, new column).
+_SIDE_COLUMNS = tuple((attr, f"from_{attr}", f"to_{attr}") for attr in (
+    "milestone_id", "programme_id", "programme", "description", "date_text", "due_start", "due_end", "status",
+    "paragraph_ids", "char_start", "char_end", "line_start", "line_end"))
+
+
+def _milestone_row(old: Prepared, new: Prepared, change_id: str, i: Optional[int], j: Optional[int],
                    match: Optional[tuple[float, float, bool]], successor: dict[str, str],
                    rules: DiffRules) -> MilestoneChangeRow:
+    """Return the row of old milestone `i` and new milestone `j` (either None when added or removed)."""
+    a = old.version.milestones[i] if i is not None else None
+    b = new.version.milestones[j] if j is not None else None
     here = b if b is not None else a
     flags = dict(is_completed_now=False, is_reopened=False, is_status_changed=False, is_date_changed=False,
                  is_reworded=False, is_programme_changed=False, is_programme_renamed=False)
@@ -222,9 +260,10 @@ def _milestone_row(old: Version, new: Version, change_id: str, a: Optional[Miles
             is_reopened=a.status == "complete" and b.status != "complete",
             is_status_changed=is_status_changed(a, b),
             is_date_changed=is_date_changed(a, b),
-            is_reworded=description_key(a.description) != description_key(b.description),
+            is_reworded=old.description_keys[i] != new.description_keys[j],
             is_programme_changed=moved,
-            is_programme_renamed=not moved and slug(a.programme) != slug(b.programme),  # as programme_changes says
+            # as programme_changes says
+            is_programme_renamed=not moved and old.programme_name_slugs[i] != new.programme_name_slugs[j],
         )
         if a.due_end is not None and b.due_end is not None:
             slip = (b.due_end - a.due_end).days
@@ -235,17 +274,15 @@ def _milestone_row(old: Version, new: Version, change_id: str, a: Optional[Miles
         change = "added" if a is None else "removed"
         rule_id = rules.outcomes.unmatched
 
-    def side(m: Optional[MilestoneRow], attr: str):
-        return getattr(m, attr) if m is not None else None
-
+    from_values = vars(a) if a is not None else {}  # a row keeps its field values in its __dict__
+    to_values = vars(b) if b is not None else {}
     values = {}
-    for prefix, m in (("from", a), ("to", b)):
-        for attr in ("milestone_id", "programme_id", "programme", "description", "date_text", "due_start", "due_end",
-                     "status", "paragraph_ids", "char_start", "char_end", "line_start", "line_end"):
-            values[f"{prefix}_{attr}"] = side(m, attr)
+    for attr, from_column, to_column in _SIDE_COLUMNS:
+        values[from_column] = from_values.get(attr)
+        values[to_column] = to_values.get(attr)
     return MilestoneChangeRow(
-        doc_id=here.doc_id, plan_id=new.document.plan_id, from_doc_id=old.document.doc_id,
-        to_doc_id=new.document.doc_id, change_id=change_id, change=change, description=here.description,
+        doc_id=here.doc_id, plan_id=new.version.document.plan_id, from_doc_id=old.version.document.doc_id,
+        to_doc_id=new.version.document.doc_id, change_id=change_id, change=change, description=here.description,
         slip_days=slip, similarity=round(match[0], 4) if match else None,
         match_score=round(match[1], 4) if match else None, **flags, **values,
         paragraph_ids=list(here.paragraph_ids), char_start=here.char_start, char_end=here.char_end,
@@ -253,15 +290,15 @@ def _milestone_row(old: Version, new: Version, change_id: str, a: Optional[Miles
     )
 
 
-def programme_rows(old: Version, new: Version, ppairs: list[tuple[int, int]], pscore: np.ndarray, pname: np.ndarray,
-                   kept: Counter, rules: DiffRules) -> list[ProgrammeChangeRow]:
+def programme_rows(prep_old: Prepared, prep_new: Prepared, ppairs: list[tuple[int, int]], pscore: np.ndarray,
+                   pname: np.ndarray, kept: Counter, rules: DiffRules) -> list[ProgrammeChangeRow]:
     """Return one row per matched, added and removed programme, in the new version's order."""
+    old, new = prep_old.version, prep_new.version
     of_new = {j: i for i, j in ppairs}
     order: list[tuple[Optional[int], Optional[int]]] = [(of_new.get(j), j) for j in range(len(new.programmes))]
     matched_old = set(of_new.values())
     order += [(i, None) for i in range(len(old.programmes)) if i not in matched_old]
-    n_old = Counter(m.programme_id for m in old.milestones)
-    n_new = Counter(m.programme_id for m in new.milestones)
+    n_old, n_new = prep_old.milestones_per_programme, prep_new.milestones_per_programme
     new_names = {p.programme_id: p.programme for p in new.programmes}
     new_rank = {p.programme_id: k for k, p in enumerate(new.programmes)}
     rows = []
@@ -271,7 +308,7 @@ def programme_rows(old: Version, new: Version, ppairs: list[tuple[int, int]], ps
         here = b if b is not None else a
         merged = None
         if a is not None and b is not None:
-            change = "unchanged" if slug(a.programme) == slug(b.programme) else "renamed"
+            change = "unchanged" if prep_old.programme_slugs[i] == prep_new.programme_slugs[j] else "renamed"
             rule_id = rules.outcomes.programme_same if change == "unchanged" else rules.outcomes.programme_matched
         else:
             change = "added" if a is None else "removed"
@@ -306,14 +343,14 @@ def _short(text: str, n: int = 70) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _twins(old: Version, new: Version, r: Rival) -> bool:
+def _twins(old: Prepared, new: Prepared, r: Rival) -> bool:
     """Return whether the rival is a duplicate of the chosen item (same text, same due): either choice is the same."""
-    def same(a: MilestoneRow, b: MilestoneRow) -> bool:
-        return description_key(a.description) == description_key(b.description) and _due_key(a) == _due_key(b)
+    def same(v: Prepared, k: int, other: int) -> bool:
+        return v.description_keys[k] == v.description_keys[other] and v.due_keys[k] == v.due_keys[other]
 
     if r.rival_new is not None:
-        return same(new.milestones[r.rival_new], new.milestones[r.new])
-    return same(old.milestones[r.rival_old], old.milestones[r.old])
+        return same(new, r.rival_new, r.new)
+    return same(old, r.rival_old, r.old)
 
 
 def _milestone_rival(old: Version, new: Version, r: Rival, rules: DiffRules) -> Finding:
@@ -381,20 +418,30 @@ def compare_series_lazily(documents: Iterable[DocumentRow], load: Callable[[str]
     """Yield the changes of each pair of consecutive versions, loading two versions at a time.
 
     `documents` need only their keys and dates (their text may be left out when `dates`
-    gives each version's date); `load(doc_id)` returns a whole Version.
+    gives each version's date); `load(doc_id)` returns a whole Version. Before a series'
+    pairs comes the series' own findings (no changes).
     """
     rules = rules or diff_rules()
     for series in group_series(documents, rules, dates):
         seq: Counter = Counter()
         yield [], [], quality_findings(series_findings(series), {}, seq)
-        loaded: Optional[Version] = None  # the previous pair's new version is this pair's old one
-        for a, b in series.pairs():
-            old = loaded if loaded is not None and loaded.document.doc_id == a.doc_id else load(a.doc_id)
-            new = loaded = load(b.doc_id)
-            result = compare_versions(old, new, rules)
-            # comparison findings are located in the new version
+        if len(series.versions) > 1:
+            yield from compare_chain((load(d.doc_id) for d in series.versions), seq, rules)
+
+
+def compare_chain(versions: Iterable[Version], seq: Counter, rules: DiffRules) -> Iterator[SeriesChanges]:
+    """Yield the changes of each pair of consecutive `versions`, each version prepared once.
+
+    Findings are located in the pair's new version and numbered on from `seq` (by doc_id).
+    """
+    previous: Optional[Prepared] = None
+    for version in versions:
+        current = prepare(version, rules)
+        if previous is not None:
+            result = compare_prepared(previous, current, rules)
             yield (result.milestone_changes, result.programme_changes,
-                   quality_findings(result.findings, {new.document.doc_id: new.document}, seq))
+                   quality_findings(result.findings, {version.document.doc_id: version.document}, seq))
+        previous = current
 
 
 def compare_series(documents: Iterable[DocumentRow], milestones: Iterable[MilestoneRow],

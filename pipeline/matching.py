@@ -48,33 +48,34 @@ def rivals(score: np.ndarray, eligible: np.ndarray, threshold: float, pairs: lis
 
     A rival is another acceptable candidate scoring strictly within `margin` of the chosen
     pair, and strictly within `margin` of its own partner's score (or has no partner):
-    swapping would be about as good, so the choice is a guess.
+    swapping would be about as good, so the choice is a guess. A rival for the same old
+    item (another new one) is looked for first, in reading order.
     """
+    if not pairs:
+        return []
     accept = eligible & (score >= threshold)
-    partner_of_old = dict(pairs)
-    partner_of_new = {j: i for i, j in pairs}
+    old, new = (np.array(side, dtype=np.int64) for side in zip(*pairs))
+    rival_new = _first_rivals(score, accept, old, new, margin)
+    rival_old = _first_rivals(score.T, accept.T, new, old, margin)
     out = []
-    for i, j in pairs:
+    for k, (i, j) in enumerate(pairs):
         s = float(score[i, j])
-        j2 = _first_rival(score, accept, i, j, s, partner_of_new, margin)
-        if j2 is not None:
-            out.append(Rival(i, j, s, None, j2, float(score[i, j2])))
-            continue
-        i2 = _first_rival(score.T, accept.T, j, i, s, partner_of_old, margin)
-        if i2 is not None:
-            out.append(Rival(i, j, s, i2, None, float(score[i2, j])))
+        if rival_new[k] >= 0:
+            out.append(Rival(i, j, s, None, int(rival_new[k]), float(score[i, rival_new[k]])))
+        elif rival_old[k] >= 0:
+            out.append(Rival(i, j, s, int(rival_old[k]), None, float(score[rival_old[k], j])))
     return out
 
 
-def _first_rival(score: np.ndarray, accept: np.ndarray, a: int, b: int, s: float, partner: dict[int, int],
-                 margin: float) -> Optional[int]:
-    """Return the first column k != b of row a that scores within `margin` of `s` and within `margin`
-    of its own partner's score (or has none), else None. Called on the transpose for the other side."""
-    for k in np.flatnonzero(accept[a]):
-        k = int(k)
-        if k == b or score[a, k] <= s - margin + _EPS:
-            continue
-        other = partner.get(k)
-        if other is None or score[a, k] > score[other, k] - margin + _EPS:
-            return k
-    return None
+def _first_rivals(score: np.ndarray, accept: np.ndarray, rows: np.ndarray, chosen: np.ndarray,
+                  margin: float) -> np.ndarray:
+    """Return, for each accepted pair (rows[k], chosen[k]), the first column c != chosen[k] of its row that
+    scores within `margin` of the pair and within `margin` of c's own partner (or has none); -1 where none.
+    Called on the transposes for the other side."""
+    partner_score = np.full(score.shape[1], -np.inf)  # a column without a partner: any score is close enough
+    partner_score[chosen] = score[rows, chosen]
+    s = score[rows, chosen][:, None]
+    near = (accept[rows] & (score[rows] > s - margin + _EPS) & (score[rows] > partner_score - margin + _EPS))
+    near[np.arange(len(rows)), chosen] = False
+    first = near.argmax(axis=1)
+    return np.where(near[np.arange(len(rows)), first], first, -1)

@@ -248,6 +248,36 @@ def test_parallel_run_is_byte_identical_to_serial(tmp_path, plan_text):
     assert docs == [date(2021, 12, 1), date(2022, 6, 1)]
 
 
+@pytest.mark.slow
+def test_comparisons_in_the_pool_match_serial_and_compare_series(tmp_path, monkeypatch):
+    """The comparisons run in the worker pool, here one pair per task (so each middle version is read by
+    two tasks), in series order, which is not input order: --jobs 2 writes the same files as --jobs 1,
+    and the same change rows and findings as compare_series in process (a copy of one version under
+    another name shares its date: a series finding)."""
+    from pipeline import batch
+    from pipeline.changes import compare_series
+    from pipeline.storage import read_rows
+    from versions import V1, V2, V3, texts
+
+    monkeypatch.setattr(batch, "PAIRS_PER_TASK", 1)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for version, name in ((V3, "a-third.txt"), (V1, "b-first.txt"), (V2, "c-second.txt"), (V2, "d-copy.txt")):
+        (raw / name).write_text(texts()[version], encoding="utf-8")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for out, jobs in ((serial, "1"), (parallel, "2")):
+        assert run_cli("extract", str(raw), "--out", str(out), "--jobs", jobs, "--no-cache").exit_code == 0
+    assert differing_outputs(serial, parallel) == []
+    rows = {name: read_rows(parallel, name) for name in ("documents", "milestones", "programmes")}
+    mc, pc, findings = compare_series(rows["documents"], rows["milestones"], rows["programmes"])
+    assert list(dict.fromkeys((r.from_doc_id, r.to_doc_id) for r in mc)) == [
+        ("b-first", "c-second"), ("c-second", "d-copy"), ("d-copy", "a-third")]
+    assert [(q.doc_id, q.finding_id, q.code) for q in findings] == [("d-copy", "d0001", "same_version_date")]
+    assert read_rows(parallel, "milestone_changes") == mc
+    assert read_rows(parallel, "programme_changes") == pc
+    assert [q for q in read_rows(parallel, "quality") if q.finding_id.startswith("d")] == findings
+
+
 def test_failed_write_leaves_previous_output_intact(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert run_cli("extract", str(PLAN), "--out", str(out)).exit_code == 0

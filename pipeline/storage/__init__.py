@@ -1,8 +1,10 @@
 """The storage edge: the only place that reads inputs and writes outputs.
 
-Tables stream into a staging folder inside the output folder, one Parquet row group and a
-slice of CSV per document, and are moved into place only when every file was written, so a
-failed run leaves the last good output intact. `manifest.json`, written last, records what
+Tables stream into a staging folder inside the output folder, a slice of CSV and a batch of
+a spool file (Arrow IPC) per document; at the end each table's Parquet file is written from its
+spool, one row group per batch (a Parquet writer holds every row group's metadata until it is
+closed: written one table at a time, that memory does not grow with the archive). Files are moved
+into place only when every file was written, so a failed run leaves the last good output intact. `manifest.json`, written last, records what
 the output was made from; a re-run on the same inputs with the same code finds it up to date.
 """
 from __future__ import annotations
@@ -13,9 +15,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from concurrent.futures import Executor
 from typing import Optional
 
 import pyarrow as pa
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from ..models import SCHEMA_VERSION, table_models
@@ -31,6 +35,7 @@ DATABASE = "plan.duckdb"
 DATAPACKAGE = "datapackage.json"
 MANIFEST = "manifest.json"
 CSV_DIR = "csv"
+SPOOL_DIR = ".spool"
 
 
 class SourceError(OSError):
@@ -78,45 +83,56 @@ class OutputStage:
         self.dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         self.cache_dir = self.dir / ".cache-new"  # new cache entries, published on commit
         (self.dir / CSV_DIR).mkdir()
-        self._parquet: dict[str, pq.ParquetWriter] = {}
+        (self.dir / SPOOL_DIR).mkdir()
+        self._spool: dict[str, ipc.RecordBatchStreamWriter] = {}
         self._csv: dict[str, object] = {}
         self.rows: dict[str, int] = {name: 0 for name in table_models()}
         self._database = DatabaseWriter(self.dir)
 
     def append(self, name: str, table: pa.Table) -> None:
-        """Append a document's rows of one table (a Parquet row group and CSV lines)."""
-        if name not in self._parquet:
+        """Append a document's rows of one table (CSV lines, and one spooled batch: a row group of its Parquet)."""
+        if name not in self._spool:
             schema = arrow_schema(table_models()[name])
-            self._parquet[name] = pq.ParquetWriter(self.dir / f"{name}.parquet", schema, **PARQUET_OPTIONS)
+            self._spool[name] = ipc.new_stream(self.dir / SPOOL_DIR / f"{name}.arrow", schema)
             self._csv[name] = csvfile.open_writer(self.dir / CSV_DIR / f"{name}.csv", schema)
         if table.num_rows == 0:
             return
-        self._parquet[name].write_table(table)
+        self._spool[name].write_table(table.combine_chunks())  # one batch
         self._csv[name].write_table(csvfile.csv_ready(table))
         self.rows[name] += table.num_rows
 
+    def write_parquet(self, sources: dict[str, str], pipeline_version: str, pool: Optional[Executor] = None) -> None:
+        """Close every table (empty ones included) and write its Parquet file from its spool, in `pool` if given
+        (the biggest tables first)."""
+        metadata = file_metadata(sources, pipeline_version)
+        for name in table_models():
+            self.append(name, pa.Table.from_pylist([], schema=arrow_schema(table_models()[name])))
+            self._spool.pop(name).close()
+            self._csv.pop(name).close()
+        jobs = sorted(table_models(), key=lambda n: -(self.dir / SPOOL_DIR / f"{n}.arrow").stat().st_size)
+        args = [(self.dir / SPOOL_DIR / f"{n}.arrow", self.dir / f"{n}.parquet", n, metadata) for n in jobs]
+        if pool is None:
+            for a in args:
+                parquet_from_spool(*a)
+        else:
+            for future in [pool.submit(parquet_from_spool, *a) for a in args]:
+                future.result()
+
     def keep(self, key: str, tables: dict[str, pa.Table]) -> None:
         """Set a document's tables aside on disk until the end of the run (to compare versions)."""
-        cache.write_folder(self.dir / ".kept" / key, tables)
+        cache.write_folder(self.kept_folder(key), tables)
 
-    def kept(self, key: str) -> dict[str, pa.Table]:
-        """Return the tables set aside under `key`."""
-        return cache.read_folder(self.dir / ".kept" / key)
+    def kept_folder(self, key: str) -> Path:
+        """Return the folder of the tables set aside under `key` (cache.read_folder reads them, in any process)."""
+        return self.dir / ".kept" / key
 
     def finish(self, sources: dict[str, str], pipeline_version: str, run_info: dict) -> list[str]:
-        """Close every table (empty ones included), then write the database, data package and manifest.
+        """Write the database, data package and manifest (after write_parquet).
 
         Raise ContractError when the declared row checks fail on the staged tables.
         """
         from ..dictionary import datapackage
 
-        metadata = file_metadata(sources, pipeline_version)
-        empty = {name: pa.Table.from_pylist([], schema=arrow_schema(m)) for name, m in table_models().items()}
-        for name, table in empty.items():
-            self.append(name, table)
-            self._parquet[name].add_key_value_metadata(metadata)
-            self._parquet[name].close()
-            self._csv[name].close()
         names = list(table_models())
         self._database.write(self.dir / DATABASE, names)
         problems = self.check_rows()
@@ -169,7 +185,7 @@ class OutputStage:
 
     def abort(self) -> None:
         """Drop the staging folder and everything in it (and the output folder, when this run made it)."""
-        for writer in list(self._parquet.values()) + list(self._csv.values()):
+        for writer in list(self._spool.values()) + list(self._csv.values()):
             try:
                 writer.close()
             except Exception:  # already closed, or failed mid-write: nothing to keep either way
@@ -181,6 +197,17 @@ class OutputStage:
                 self.out_dir.rmdir()  # only when empty: nothing of anyone else's is removed
             except OSError:
                 pass
+
+
+def parquet_from_spool(spool: Path, target: Path, name: str, metadata: dict[str, str]) -> None:
+    """Write table `name`'s Parquet file at `target`: a row group per batch of its spool, then `metadata`.
+    Runs in a worker process as well."""
+    # Read a batch at a time (not memory-mapped): the process holds one row group, not the whole spool.
+    with pa.OSFile(str(spool), "rb") as source, ipc.open_stream(source) as reader:
+        with pq.ParquetWriter(target, arrow_schema(table_models()[name]), **PARQUET_OPTIONS) as writer:
+            for batch in reader:
+                writer.write_table(pa.Table.from_batches([batch]))
+            writer.add_key_value_metadata(metadata)
 
 
 def up_to_date(out_dir: Path, run_info: dict) -> bool:
