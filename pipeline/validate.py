@@ -218,21 +218,31 @@ def check_spans(tables: dict[str, pa.Table]) -> list[Problem]:
     return problems
 
 
-def check_rows(con, names: Iterable[str]) -> list[Problem]:
-    """Return problems for the declared row checks (SQL expressions) that some rows fail.
-
-    `con` is a DuckDB connection in which each of `names` is a table or a registered arrow table.
-    """
-    problems = []
+def row_check_queries(names: Iterable[str]) -> list[tuple[str, str, str, str]]:
+    """Return (table, check id, description, SQL counting the rows that fail it) for each declared row check."""
+    queries = []
     models = table_models()
     for name in names:
         meta = models[name].table
         has_span = "char_start" in models[name].model_fields
         for check in (SPAN_CHECKS if has_span else ()) + meta.checks:
-            n = con.execute(f'SELECT count(*) FROM "{name}" WHERE NOT coalesce(({check.sql}), false)').fetchone()[0]
-            if n:
-                problems.append(Problem(name, check.id, check.description, n))
-    return problems
+            queries.append((name, check.id, check.description,
+                            f'SELECT count(*) FROM "{name}" WHERE NOT coalesce(({check.sql}), false)'))
+    return queries
+
+
+def row_problems(counts: Iterable[tuple[str, str, str, int]]) -> list[Problem]:
+    """Return a problem for each (table, check id, description, failing rows) with failing rows."""
+    return [Problem(name, check_id, description, n) for name, check_id, description, n in counts if n]
+
+
+def check_rows(con, names: Iterable[str]) -> list[Problem]:
+    """Return problems for the declared row checks (SQL expressions) that some rows fail.
+
+    `con` is a DuckDB connection in which each of `names` is a table or a registered arrow table.
+    """
+    return row_problems((name, check_id, description, con.execute(sql).fetchone()[0])
+                        for name, check_id, description, sql in row_check_queries(names))
 
 
 def check_rows_in_memory(tables: dict[str, pa.Table]) -> list[Problem]:

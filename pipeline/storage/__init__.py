@@ -26,7 +26,7 @@ from ..models import SCHEMA_VERSION, table_models
 from ..schema import arrow_schema
 from . import cache, csvfile
 from .cache import code_fingerprint
-from .database import MEMORY_LIMIT, DatabaseWriter
+from .database import DatabaseWriter
 from ..validate import ContractError
 
 PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True,
@@ -133,9 +133,11 @@ class OutputStage:
         """
         from ..dictionary import datapackage
 
+        from ..validate import row_check_queries, row_problems
+
         names = list(table_models())
-        self._database.write(self.dir / DATABASE, names)
-        problems = self.check_rows()
+        # The writer runs the row checks on the database it has just written: this process needs no DuckDB.
+        problems = row_problems(self._database.write(self.dir / DATABASE, names, row_check_queries(names)))
         if problems:
             raise ContractError(problems)
         (self.dir / DATAPACKAGE).write_bytes(json_bytes(datapackage(pipeline_version, sources, names)))
@@ -160,19 +162,6 @@ class OutputStage:
         for name in names:
             h.update(hashes[f"{name}.parquet"].encode())
         return {"file": DATABASE, "built_from_sha256": h.hexdigest(), "bytes": (self.dir / DATABASE).stat().st_size}
-
-    def check_rows(self) -> list:
-        """Return the declared row-check problems of the staged tables (run in the staged database)."""
-        import duckdb
-
-        from ..validate import check_rows
-
-        con = duckdb.connect(str(self.dir / DATABASE), read_only=True)
-        try:
-            con.execute(MEMORY_LIMIT)  # as the writer: the checks never hold an archive in RAM
-            return check_rows(con, list(table_models()))
-        finally:
-            con.close()
 
     def commit(self, files: list[str]) -> None:
         """Move the staged files into the output folder, the manifest last; then drop the staging folder."""

@@ -70,13 +70,16 @@ class DatabaseWriter:
         self.proc = subprocess.Popen([sys.executable, str(WRITER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, cwd=parquet_dir, env=env)
 
-    def write(self, path: Path, tables: list[str]) -> None:
-        """Write the database at `path` from the Parquet files of `tables`; raise DatabaseError on failure."""
-        job = json.dumps(database_job(os.path.relpath(path, self.parquet_dir), tables))
-        _, err = self.proc.communicate(job)
+    def write(self, path: Path, tables: list[str], checks: list[tuple[str, str, str, str]]) -> list[tuple]:
+        """Write the database at `path` from the Parquet files of `tables`, then run `checks` (table, check id,
+        description, SQL counting failing rows) in it; return (table, check id, description, failing rows)
+        of each. Raise DatabaseError on failure."""
+        job = json.dumps(dict(database_job(os.path.relpath(path, self.parquet_dir), tables), checks=checks))
+        out, err = self.proc.communicate(job)
         if self.proc.returncode != 0:
             last = (err.strip().splitlines() or ["no message"])[-1]
             raise DatabaseError(f"{path}: DuckDB could not write the database: {last}")
+        return [tuple(row) for row in json.loads(out)]
 
     def stop(self) -> None:
         """Stop the writer when the run ends without writing."""

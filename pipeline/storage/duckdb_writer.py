@@ -4,7 +4,9 @@ DuckDB leaves whatever was in its buffers in the unused parts of the blocks it w
 database is byte-identical between runs only when it is written by a fresh process doing the
 same work with the same (relative) paths. This script imports nothing but DuckDB.
 
-Reads a JSON job on stdin: {"database", "settings", "tables": [[name, parquet, comment, {col: comment}]], "sql"}.
+Reads a JSON job on stdin: {"database", "settings", "tables": [[name, parquet, comment, {col: comment}]], "sql",
+"checks": [[table, check id, description, SQL counting failing rows]]}. Writes the database, runs the checks
+in it, and prints [[table, check id, description, failing rows]] as JSON on stdout.
 """
 import json
 import sys
@@ -37,8 +39,11 @@ def main():
             con.execute(sql)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
+        counts = [[table, check_id, description, con.execute(sql).fetchone()[0]]
+                  for table, check_id, description, sql in job["checks"]]
     finally:
         con.close()
+    json.dump(counts, sys.stdout)
 
 
 if __name__ == "__main__":
