@@ -15,6 +15,9 @@ from .stages import PLAN, Emitter, whole_pass
 def main(argv: list[str]) -> int:
     runs = int(argv[0]) if argv else 20
     top = int(argv[1]) if len(argv) > 1 else 25
+    from pipeline.cli import tune_gc
+
+    tune_gc()  # as the bench's stage timings and the command
     data = PLAN.read_bytes()
     emit = Emitter()
     try:

@@ -151,6 +151,9 @@ class StageFigures:
 
 def run(repeat: int = 15, path: Path = PLAN) -> StageFigures:
     """Time the plan in process: whole path and stage by stage (medians of `repeat` runs), and the floor."""
+    from pipeline.cli import tune_gc
+
+    tune_gc()  # as `planextract extract` sets up its processes: the figures are the command's
     data = path.read_bytes()
     source = path.name
     emit = Emitter()
