@@ -8,6 +8,7 @@ order the workers finish in, so the output of `--jobs N` is byte-identical to a 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -113,7 +114,8 @@ def worker_pool(jobs: int) -> Iterator[Optional[ProcessPoolExecutor]]:
     if jobs <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers collect garbage as this process does, whichever way they are started (fork or spawn).
+    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.set_threshold, initargs=gc.get_threshold()) as pool:
         yield pool
 
 

@@ -52,8 +52,8 @@ def tune_gc() -> None:
     Extraction allocates many short-lived objects (tokens, rows, strings) and frees them by reference
     counting; few form cycles. At CPython's default thresholds the collector ran every 700 allocations
     and walked the long-lived rules and spaCy vocabulary again and again: about a tenth of a
-    document's time. Larger thresholds keep the little cyclic garbage a while longer. Worker
-    processes forked from this one inherit the setting.
+    document's time. Larger thresholds keep the little cyclic garbage a while longer. The worker
+    processes of the run take the setting over (pipeline.batch.worker_pool).
     """
     gc.set_threshold(*GC_THRESHOLDS)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import shutil
 from datetime import date
@@ -356,3 +357,23 @@ def test_the_cache_remembers_the_options(tmp_path, plan_text):
     assert run_cli("extract", str(path), "--out", str(out), "--allow-empty").exit_code == 0
     again = run_cli("extract", str(path), "--out", str(out))
     assert again.exit_code == 2 and "no milestones found" in again.output
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_collect_garbage_as_the_extracting_process(start, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline import batch
+
+    # The pool is made with the given start method: spawned workers inherit nothing of this process.
+    context = multiprocessing.get_context(start)
+    monkeypatch.setattr(batch, "ProcessPoolExecutor",
+                        lambda **kw: ProcessPoolExecutor(mp_context=context, **kw))
+    before = gc.get_threshold()
+    gc.set_threshold(12345, 11, 13)
+    try:
+        with batch.worker_pool(2) as pool:
+            assert pool.submit(gc.get_threshold).result() == (12345, 11, 13)
+    finally:
+        gc.set_threshold(*before)
