@@ -109,12 +109,14 @@ class MilestoneTable:
         """Return the prose date lines of a row whose date cell holds `lines` (and whose status cell says
         `status`): one 'Label: value (status)' line, or a target list ('Dates:' and the cell's lines)."""
         lines = [line for line in lines if line.strip()]
-        if len(lines) > 1:
-            return [self.data.dates_label, *lines]
         flag = ""
         if status and status.strip():
             status = " ".join(status.split())
             flag = status if status[0] in "([" and status[-1] in ")]" else f"({status})"
+        if len(lines) > 1:
+            # Prose has no status for a whole target list: the flag stands after the list, on a line
+            # of its own, where the segmenter reports it (unplaced) rather than it being lost.
+            return [self.data.dates_label, *lines, *([flag] if flag else [])]
         value = " ".join(part for part in (lines[0].strip() if lines else "", flag) if part)
         label = self.date_label(column)
         return [f"{label}: {value}" if value else f"{label}:"]

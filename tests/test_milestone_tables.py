@@ -113,6 +113,12 @@ HTML_VARIANTS = {
 </table>""",
         "<p>Factories opened.</p><p>Dates:</p><p>50% by winter 2025</p><p>All factories - 2026 (complete)</p>\n"
         "<p>Plants opened.</p><p>Dates:</p><ul><li>Half by 2025</li><li>All by 2026</li></ul>"),
+    # A status beside a target list is written after the list, where prose would have it: reported, not lost.
+    "targets-with-a-status": (
+        """<table><tr><th>Milestone</th><th>Date</th><th>Status</th></tr>
+<tr><td>Factories opened.</td><td>50% by winter 2025<br>All factories - 2026</td><td>complete</td></tr>
+</table>""",
+        "<p>Factories opened.</p><p>Dates:</p><p>50% by winter 2025</p><p>All factories - 2026</p><p>(complete)</p>"),
     "empty-date-cell": (
         """<table><tr><th>Milestone</th><th>Date</th><th>Status</th></tr>
 <tr><td>First widget shipped.</td><td></td><td></td></tr>
@@ -157,6 +163,13 @@ def test_html_milestone_table_reads_as_prose(name):
     assert codes(got) == codes(want)
     assert [p.kind for p in got.tables["paragraphs"]] == [p.kind for p in want.tables["paragraphs"]]
     assert span_problems(got) == []
+
+
+def test_a_status_beside_a_target_list_is_reported_not_lost():
+    table, _ = HTML_VARIANTS["targets-with-a-status"]
+    got = extract_html(page(table))
+    [finding] = [q for q in got.tables["quality"] if q.code == "unplaced_paragraph"]
+    assert finding.evidence == "(complete)"
 
 
 def row_lines(source: str, needle: str) -> tuple[int, int]:
@@ -282,6 +295,9 @@ MD_VARIANTS = {
                     "| Factories opened. | 50% by winter 2025<br/>All factories - 2026 (complete) |",
                     "First widget shipped.\n\nWith a second paragraph.\n\nDate: 30 September 2024 (complete)\n\n"
                     "Factories opened.\n\nDates:\n\n50% by winter 2025\n\nAll factories - 2026 (complete)"),
+    "targets-with-a-status": ("| Milestone | Date | Status |\n|-|-|-|\n"
+                              "| Factories opened. | 50% by winter 2025<br>All factories - 2026 | complete |",
+                              "Factories opened.\n\nDates:\n\n50% by winter 2025\n\nAll factories - 2026\n\n(complete)"),
     "empty-date-cell": ("| Milestone | Date | Status |\n|-|-|-|\n| First widget shipped. | | |\n"
                         "| Second widget designed. | | complete |\n| Factories opened. | TBC | |",
                         "First widget shipped.\n\nDate:\n\nSecond widget designed.\n\nDate: (complete)\n\n"
