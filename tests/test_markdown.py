@@ -159,18 +159,13 @@ def test_markdown_readme_is_not_a_plan():
 
 def test_markdown_rules_are_validated(tmp_path):
     """A bad regex, a duplicate id and a rule that is both heading and underline are reported together."""
-    import yaml
-
     from pipeline.markdown import MarkdownRuleFile, _check
-    from pipeline.rules import RULES_DIR, RuleError, load_ruleset
+    from rule_util import rule_problems, shipped
 
-    data = yaml.safe_load((RULES_DIR / "markdown.yaml").read_text(encoding="utf-8"))
+    data = shipped("markdown.yaml")
     data["inline"].append({"id": "md.link", "pattern": "[unclosed"})
     data["blocks"][1]["underline"] = True
-    (tmp_path / "markdown.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(RuleError) as exc:
-        load_ruleset("markdown.yaml", MarkdownRuleFile, _check, rules_dir=tmp_path)
-    problems = exc.value.problems
+    problems = rule_problems(tmp_path, "markdown.yaml", MarkdownRuleFile, _check, data)
     assert any("md.link: bad regex '[unclosed'" in p for p in problems)
     assert any("duplicate rule id 'md.link'" in p for p in problems)
     assert any("md.heading: a block rule is a heading or an underline, not both" in p for p in problems)
