@@ -280,7 +280,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
 
     programmes, milestones, targets, findings = [], [], [], []
     used_slugs: set[str] = set()
-    reader = DocumentReader(rules)
+    reader = seg.reader if seg.reader is not None and seg.reader.rules is rules else DocumentReader(rules)
     for prog in (s for s in seg.sections if s.kind == "programme"):
         pid = slug(structure_rules().words(prog.title))  # numbering left out: a numbered copy keeps its ids
         while pid in used_slugs:

@@ -8,7 +8,7 @@ milestone text, not headings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .document import Document, Finding, InputError
@@ -17,7 +17,7 @@ from .models import ParagraphRow, SectionRow, validated
 from .structure import StructureRules, structure_rules
 
 
-@dataclass
+@dataclass(slots=True)
 class RawParagraph:
     """A run of non-blank lines, trimmed, before it is given a kind and a section."""
 
@@ -35,6 +35,9 @@ class RawParagraph:
 
 def date_kind(line: str, rules: StructureRules) -> Optional[str]:
     """Return "dates_header", "date_line" or "date_label" (a bare 'Date:') when trimmed `line` is one, else None."""
+    if rules.date_kind_re is not None:
+        m = rules.date_kind_re.match(line)
+        return None if m is None else m.lastgroup
     if rules.dates_header_re.match(line):
         return "dates_header"
     if rules.date_line_re.match(line):
@@ -51,6 +54,9 @@ class Segmented:
     paragraphs: tuple[ParagraphRow, ...]
     sections: tuple[SectionRow, ...]
     findings: tuple[Finding, ...] = ()
+    # The milestone rules' readings of this document's lines made while segmenting (target lines):
+    # the milestone extractor asks for the same ones.
+    reader: Optional[DocumentReader] = field(default=None, compare=False, repr=False)
 
 
 def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]:
@@ -59,26 +65,12 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     A 'Date:' or 'Dates:' line, or a bare 'Date:' label, is always a paragraph of its own, even
     when no blank line separates it from its description or the next block.
     """
-    out: list[RawParagraph] = []
     text, origins = doc.text, doc.origins
     lines = text.split("\n")
+    # The runs as (first line, its offset, last line, its offset, date kind of a one-line run), then the paragraphs.
+    runs: list[tuple[int, int, int, int, Optional[str]]] = []
     first, first_offset = -1, 0  # the open run's first line and its offset (-1: no run is open)
     kind: Optional[str] = None  # date kind of the run's last line
-
-    def close(last: int, last_offset: int) -> None:
-        """Append the paragraph of lines first..last, the last starting at `last_offset`."""
-        head, tail = lines[first], lines[last]
-        start = first_offset + (len(head) - len(head.lstrip()))
-        end = last_offset + len(tail.rstrip())
-        if origins is None:  # plain text: lines have no tag and no locator
-            hint, hint_rule, where = None, None, None
-        else:
-            head_origin = origins[first]
-            hint, hint_rule = head_origin.hint, head_origin.hint_rule
-            where = common_locator([o.locator for o in origins[first:last + 1]])
-        out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), hint,
-                                hint_rule, where, kind if first == last else None))
-
     after_date = False
     offset = previous_offset = 0
     for i, line in enumerate(lines):
@@ -87,11 +79,10 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
             line_kind = date_kind(stripped, rules)
             # An HTML block element starts a new paragraph even without a blank line; so does a Markdown
             # heading line (no locator), and the line after it.
-            new_block = origins is not None and first >= 0 and (
-                origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
-                if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))
-            if first >= 0 and (line_kind is not None or after_date or new_block):
-                close(i - 1, previous_offset)
+            if first >= 0 and (line_kind is not None or after_date or origins is not None and (
+                    origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
+                    if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))):
+                runs.append((first, first_offset, i - 1, previous_offset, kind))
                 first = -1
             if first < 0:
                 first, first_offset = i, offset
@@ -99,13 +90,27 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
             after_date = line_kind is not None
         else:
             if first >= 0:
-                close(i - 1, previous_offset)
+                runs.append((first, first_offset, i - 1, previous_offset, kind))
                 first = -1
             after_date = False
         previous_offset = offset
         offset += len(line) + 1
     if first >= 0:
-        close(len(lines) - 1, previous_offset)
+        runs.append((first, first_offset, len(lines) - 1, previous_offset, kind))
+    out: list[RawParagraph] = []
+    for first, first_offset, last, last_offset, kind in runs:
+        head, tail = lines[first], lines[last]
+        start = first_offset + (len(head) - len(head.lstrip()))
+        end = last_offset + len(tail.rstrip())
+        if origins is None:  # plain text: lines have no tag and no locator
+            out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), None,
+                                    None, None, kind if first == last else None))
+        else:
+            head_origin = origins[first]
+            out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]),
+                                    head_origin.hint, head_origin.hint_rule,
+                                    common_locator([o.locator for o in origins[first:last + 1]]),
+                                    kind if first == last else None))
     return out
 
 
@@ -212,16 +217,20 @@ def split_target_lists(doc: Document, paras: list[RawParagraph], rules: Structur
 def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     """Return (kind, rule_id) from the paragraph alone; target lines need context and come later."""
     k = rules.kinds
-    if p.date_kind == "dates_header":
-        return "dates_header", k.dates_header.id
-    if p.date_kind == "date_line":
-        return "date_line", k.date_line.id
-    if p.date_kind in ("date_label", "date_value"):
-        return "date_line", k.date_label.id
+    if p.date_kind is not None:
+        if p.date_kind == "dates_header":
+            return "dates_header", k.dates_header.id
+        if p.date_kind == "date_line":
+            return "date_line", k.date_line.id
+        if p.date_kind in ("date_label", "date_value"):
+            return "date_line", k.date_label.id
     lines, text = p.lines, p.text
-    bullet, numbered = rules.list_item_re.match, rules.numbered_item_re.match
+    numbered = rules.numbered_item_re.match
+    # Bullet or numbered, in one match a line when the two rules combine.
+    item = rules.item_re.match if rules.item_re is not None else \
+        lambda line: rules.list_item_re.match(line) or numbered(line)
     # The first line alone settles most paragraphs: it is seldom a list item.
-    if (bullet(lines[0]) or numbered(lines[0])) and all(bullet(line) or numbered(line) for line in lines[1:]):
+    if item(lines[0]) and all(item(line) for line in lines[1:]):
         if len(lines) == 1 and numbered(lines[0]):
             if rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
@@ -451,44 +460,50 @@ def segment(doc: Document) -> Segmented:
             "line_end": line_end, "source_locator": p.locator, "rule_id": rule_id,
         })
     para_rows = validated(ParagraphRow, fields)
-    return Segmented(tuple(para_rows), tuple(section_rows(sections, fields, owner)), findings)
-
-
-Extent = tuple[int, int, int, int]  # char_start, char_end, line_start, line_end
-
-
-def _extent(paras: list[dict]) -> Extent:
-    """Return the span covering every paragraph (its fields) of `paras`."""
-    return (min(p["char_start"] for p in paras), max(p["char_end"] for p in paras),
-            min(p["line_start"] for p in paras), max(p["line_end"] for p in paras))
-
-
-def _widen(span: Optional[Extent], other: Extent) -> Extent:
-    """Return the span covering both `span` (None: nothing yet) and `other`."""
-    if span is None:
-        return other
-    return min(span[0], other[0]), max(span[1], other[1]), min(span[2], other[2]), max(span[3], other[3])
+    return Segmented(tuple(para_rows), tuple(section_rows(sections, fields, owner)), findings, reader)
 
 
 def section_rows(sections: list[dict], paras: list[dict], owner: list[dict]) -> list[SectionRow]:
     """Return SectionRows with spans covering each section's subtree; paragraph `paras[i]` (its fields)
     belongs to section `owner[i]`."""
-    members: dict[str, list[dict]] = {}
+    # Each section's own span [char_start, char_end, line_start, line_end], widened paragraph by paragraph.
+    spans: dict[str, list[int]] = {}
     for p, sec in zip(paras, owner):
-        members.setdefault(sec["section_id"], []).append(p)
-    spans = [_extent(members[s["section_id"]]) if s["section_id"] in members else None for s in sections]
+        span = spans.get(sec["section_id"])
+        if span is None:
+            spans[sec["section_id"]] = [p["char_start"], p["char_end"], p["line_start"], p["line_end"]]
+        else:
+            _widen(span, p["char_start"], p["char_end"], p["line_start"], p["line_end"])
     index = {s["section_id"]: i for i, s in enumerate(sections)}
     # A section is opened after its parent, so folding the sections in reverse order into their
     # parents gives each one its whole subtree before it is folded into its own parent.
     for i in reversed(range(len(sections))):
-        parent_id, span = sections[i]["parent_id"], spans[i]
+        parent_id, span = sections[i]["parent_id"], spans.get(sections[i]["section_id"])
         if parent_id is None or span is None:
             continue
         j = index[parent_id]
         assert j < i, "a section is opened after its parent"
-        spans[j] = _widen(spans[j], span)
+        parent_span = spans.get(parent_id)
+        if parent_span is None:
+            spans[parent_id] = list(span)
+        else:
+            _widen(parent_span, *span)
     rows = []
-    for s, (cs, ce, ls, le) in zip(sections, spans):
-        fields = {k: v for k, v in s.items() if k != "holds_milestones"}
-        rows.append(dict(fields, char_start=cs, char_end=ce, line_start=ls, line_end=le))
+    for s in sections:
+        cs, ce, ls, le = spans[s["section_id"]]
+        row = dict(s, char_start=cs, char_end=ce, line_start=ls, line_end=le)
+        row.pop("holds_milestones", None)  # the tree's own mark, not a column
+        rows.append(row)
     return validated(SectionRow, rows)
+
+
+def _widen(span: list[int], char_start: int, char_end: int, line_start: int, line_end: int) -> None:
+    """Widen `span` ([char_start, char_end, line_start, line_end]) in place to cover the other span given."""
+    if char_start < span[0]:
+        span[0] = char_start
+    if char_end > span[1]:
+        span[1] = char_end
+    if line_start < span[2]:
+        span[2] = line_start
+    if line_end > span[3]:
+        span[3] = line_end

@@ -111,6 +111,11 @@ class StructureRules:
         self.dates_header_re = re.compile(kinds.dates_header.pattern, flags)
         self.list_item_re = re.compile(kinds.list_item.pattern)
         self.numbered_item_re = re.compile(kinds.numbered_item.pattern)
+        # One match per line instead of one per rule: the first alternative that matches names the kind,
+        # as trying the rules in turn would (None: they cannot be combined; see one_of).
+        self.date_kind_re = one_of({"dates_header": kinds.dates_header.pattern, "date_line": kinds.date_line.pattern,
+                                    "date_label": kinds.date_label.pattern}, flags)
+        self.item_re = one_of({"list_item": kinds.list_item.pattern, "numbered_item": kinds.numbered_item.pattern}, 0)
 
     def words(self, text: str) -> str:
         """Return a heading's words: white space folded, any numbering before them and colon after them left out."""
@@ -164,6 +169,21 @@ class StructureRules:
         p = self.programme
         return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words and not self.programme_not_ending.search(t) \
             and not self.not_starting.match(t)
+
+
+_COMBINE_UNSAFE = re.compile(r"\\[1-9]|\(\?\(")  # numbered back-references and conditionals: groups would renumber
+
+
+def one_of(patterns: dict[str, str], flags: int) -> Optional[re.Pattern]:
+    """Return one regex trying `patterns` (name → pattern) in turn, each in a group of its name, so that
+    `match(...).lastgroup` names the first that matches at the start, as matching each in turn would find it;
+    None when that cannot be done (a pattern refers to its groups by number, or uses another's group names)."""
+    if any(_COMBINE_UNSAFE.search(p) for p in patterns.values()):
+        return None
+    try:
+        return re.compile("|".join(f"(?P<{name}>{p})" for name, p in patterns.items()), flags)
+    except re.error:  # a group name used twice, or a global flag inside one pattern
+        return None
 
 
 def _check(rules: StructureRuleFile, problems: list[str]) -> None:

@@ -1,0 +1,79 @@
+"""The segment and milestone stages' shortcuts give what the plain definitions give.
+
+Combined per-line regexes, spans folded paragraph by paragraph, and readings shared between
+the two stages are each compared here with the straightforward computation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from conftest import PLAN, PLAN_HTML
+from pipeline.load import load_document
+from pipeline.milestones import extract_milestones
+from pipeline.segment import date_kind, segment
+from pipeline.structure import one_of, structure_rules
+
+TRICKY_LINES = ["Dates:", "dates :", "Dates: March 2022", "Date:", "Date: March 2022", "Due date - Q3 2022", "Date-driven",
+                "Datesx", "Timescales: Q3 2022/23", "Deadline –", "Due", "• Date: x", "1. Date: x", "a) b", "- item",
+                "* ", "12) twelve", "100. no", "Target date – Q3 2022", "Expected date:", "DATE: MARCH 2022"]
+
+
+def plain_date_kind(line: str, rules) -> str | None:
+    """The date kind by the plain definition: each rule in turn."""
+    for kind, regex in (("dates_header", rules.dates_header_re), ("date_line", rules.date_line_re),
+                        ("date_label", rules.date_label_re)):
+        if regex.match(line):
+            return kind
+    return None
+
+
+def test_one_regex_per_line_gives_the_kinds_of_the_rules_in_turn(plan_text):
+    rules = structure_rules()
+    assert rules.date_kind_re is not None and rules.item_re is not None  # the shipped rules combine
+    lines = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    for line in lines:
+        assert date_kind(line, rules) == plain_date_kind(line, rules), line
+        assert bool(rules.item_re.match(line)) == bool(rules.list_item_re.match(line)
+                                                       or rules.numbered_item_re.match(line)), line
+    assert {date_kind(line, rules) for line in lines} == {None, "dates_header", "date_line", "date_label"}
+
+
+def test_patterns_that_number_their_groups_are_not_combined():
+    assert one_of({"a": r"^(x)\1$", "b": "^y$"}, 0) is None
+    assert one_of({"a": r"^(?P<v>x)$", "b": r"^(?P<v>y)$"}, 0) is None  # a group name twice
+    combined = one_of({"a": r"^(?P<v>x+)$", "b": "^x"}, re.IGNORECASE)
+    assert combined.match("XX").lastgroup == "a" and combined.match("xy").lastgroup == "b"
+
+
+def test_section_spans_cover_their_subtrees(doc):
+    seg = segment(doc)
+    children: dict[str, list] = {}
+    for s in seg.sections:
+        children.setdefault(s.parent_id, []).append(s)
+
+    def subtree(section_id: str) -> list[str]:
+        return [section_id] + [d for c in children.get(section_id, []) for d in subtree(c.section_id)]
+
+    for s in seg.sections:
+        inside = set(subtree(s.section_id))
+        paras = [p for p in seg.paragraphs if p.section_id in inside]
+        assert (s.char_start, s.char_end, s.line_start, s.line_end) == (
+            min(p.char_start for p in paras), max(p.char_end for p in paras),
+            min(p.line_start for p in paras), max(p.line_end for p in paras))
+
+
+def test_milestones_read_alike_with_the_segmenters_readings_or_their_own(doc):
+    seg = segment(doc)
+    assert seg.reader is not None
+    assert extract_milestones(doc, seg) == extract_milestones(doc, dataclasses.replace(seg, reader=None))
+
+
+@pytest.fixture(scope="module", params=["txt", "html"])
+def doc(request, plan_bytes, plan_html_bytes):
+    """The plan loaded as text and as a page (its lines have locators)."""
+    if request.param == "txt":
+        return load_document(PLAN.name, plan_bytes)
+    return load_document(PLAN_HTML.name, plan_html_bytes)
