@@ -134,8 +134,9 @@ class MilestoneRules:
     def status_named(self, words: str) -> Optional[_Status]:
         """Return the status whose longest phrase `words` start with ('completed early' → complete), or None."""
         w = " ".join(words.lower().split())
+        size = len(w)
         for n in self.status_lengths:  # a phrase must end where a word does
-            if n == len(w) or n < len(w) and not w[n].isalnum():
+            if n == size or n < size and not w[n].isalnum():
                 status = self.status_of.get(w[:n])
                 if status is not None:
                     return status

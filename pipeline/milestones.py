@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Optional
 
 from .document import Document, Finding
@@ -201,23 +202,23 @@ class _ProgrammeBuilder:
             is_tbc = bool(period and period.is_tbc)
             rule_id = period.rule_id if period else "kind.date_line"
         # The raw lines of every paragraph: in a table a date cell spanning rows stands above its description.
-        parts = [*desc, date_para, *([value_para] if value_para else []), *target_paras]
+        parts = [*desc, date_para, *([value_para] if value_para else ()), *target_paras]
         published = self.doc.published_date
         # Unknown (null) without a publication date or a due date: not the same as "not overdue".
         overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
         self.targets.extend(targets)
-        self.milestones.append(dict(
-            doc_id=self.doc.doc_id, milestone_id=mid, theme=self.programme.theme, programme=self.programme.title,
-            programme_id=self.programme_id, section_id=section.section_id, sequence=seq,
-            workstream=self.rules.workstream(first.text), description=description, date_text=date_text,
-            due_start=due[0], due_end=due[1], due_precision=due[2], due_qualifier=qualifier, is_tbc=is_tbc,
-            status=status, status_text=status_text, n_targets=len(targets), is_overdue_at_publication=overdue,
-            paragraph_ids=[p.paragraph_id for p in desc] + [date_para.paragraph_id]
-            + ([value_para.paragraph_id] if value_para else []) + [t.paragraph_id for t in target_paras],
-            char_start=first.char_start, char_end=last.char_end, line_start=min(p.line_start for p in parts),
-            line_end=max(p.line_end for p in parts),
-            rule_id=rule_id,
-        ))
+        self.milestones.append({
+            "doc_id": self.doc.doc_id, "milestone_id": mid, "theme": self.programme.theme,
+            "programme": self.programme.title, "programme_id": self.programme_id, "section_id": section.section_id,
+            "sequence": seq, "workstream": self.rules.workstream(first.text), "description": description,
+            "date_text": date_text, "due_start": due[0], "due_end": due[1], "due_precision": due[2],
+            "due_qualifier": qualifier, "is_tbc": is_tbc, "status": status, "status_text": status_text,
+            "n_targets": len(targets), "is_overdue_at_publication": overdue,
+            "paragraph_ids": [p.paragraph_id for p in parts],
+            "char_start": first.char_start, "char_end": last.char_end,
+            "line_start": min([p.line_start for p in parts]), "line_end": max([p.line_end for p in parts]),
+            "rule_id": rule_id,
+        })
 
     def suspect_date_lines(self, desc: list[ParagraphRow]) -> None:
         """Warn of description paragraphs that read as a date line under a label the rules do not know:
@@ -274,9 +275,11 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
 
     def subtree_paras(section: SectionRow) -> list[ParagraphRow]:
         out = list(paras_of.get(section.section_id, []))
-        for child in children.get(section.section_id, []):
+        if section.section_id not in children:  # a section's own paragraphs are in reading order already
+            return out
+        for child in children[section.section_id]:
             out.extend(subtree_paras(child))
-        return sorted(out, key=lambda p: p.sequence)
+        return sorted(out, key=attrgetter("sequence"))
 
     programmes, milestones, targets, findings = [], [], [], []
     used_slugs: set[str] = set()
