@@ -20,6 +20,8 @@ from .structure import structure_rules
 
 _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
 _KEY_WORDS = re.compile(r"[\w%£]+")
+# For an ASCII text: each byte _KEY_WORDS does not take becomes a space, so that the words are bytes.split()'s.
+_KEY_BYTES = bytes(c if _KEY_WORDS.fullmatch(chr(c)) and not chr(c).isspace() else 32 for c in range(128)) + bytes([32] * 128)
 
 
 
@@ -41,7 +43,10 @@ def slug(text: str) -> str:
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
-    return " ".join(_KEY_WORDS.findall(text.lower()))  # the runs between gaps: gaps become single spaces
+    low = text.lower()
+    if low.isascii():  # the same words, found without a regex match per word (half the time)
+        return b" ".join(low.encode("ascii").translate(_KEY_BYTES).split()).decode("ascii")
+    return " ".join(_KEY_WORDS.findall(low))  # the runs between gaps: gaps become single spaces
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:

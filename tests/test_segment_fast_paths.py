@@ -6,13 +6,14 @@ the two stages are each compared here with the straightforward computation.
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 
 import pytest
 
 from conftest import PLAN, PLAN_HTML
 from pipeline.load import load_document
-from pipeline.milestones import extract_milestones
+from pipeline.milestones import _KEY_WORDS, description_key, extract_milestones
 from pipeline.segment import date_kind, segment
 from pipeline.structure import one_of, structure_rules
 
@@ -77,3 +78,15 @@ def doc(request, plan_bytes, plan_html_bytes):
     if request.param == "txt":
         return load_document(PLAN.name, plan_bytes)
     return load_document(PLAN_HTML.name, plan_html_bytes)
+
+
+def test_description_keys_of_ascii_texts_are_the_key_words_regex_words(plan_text):
+    rng = random.Random(5)
+    alphabet = "aZ_%£ \t\n.-,’é9İıſK\x0b\x1c\x7f"
+    texts = plan_text.split("\n\n") + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 24)))
+                                       for _ in range(5000)]
+    ascii_seen = 0
+    for text in texts:
+        ascii_seen += text.lower().isascii()
+        assert description_key(text) == " ".join(_KEY_WORDS.findall(text.lower())), repr(text)
+    assert ascii_seen > 1000
