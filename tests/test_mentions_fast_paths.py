@@ -103,3 +103,20 @@ def test_the_reader_remembers_subjects_by_the_text_it_reads():
     assert reader.subject("So " + text, 6, len(text) + 3, False) == (7, 23, True)  # remembered, placed anew
     assert reader.subject(text, 3, 10, False) == (4, 10, False)  # the paragraph ends after 'new GP': other text
     assert len(reader.subjects) == 2
+
+
+def test_a_repeated_run_is_matched_once_and_found_in_order_everywhere(plan_text):
+    """A window Doc holds each distinct run once; its matches are those (in the same order) of a Doc of every run."""
+    from dataclasses import replace
+
+    from pipeline.mentions.nlp import SEPARATOR
+
+    m = matchers()
+    for wd, live, matcher, phrases in zip(_windows(m, plan_text, True), (m.temporal_live, m.quantity_live),
+                                          (m.temporal, m.quantity), (m.prefixes, m.comparators)):
+        kept = [k and w != SEPARATOR for w, k in zip(wd.words, live(wd.words))]
+        doc, runs, distinct, first = m.run_doc(wd.words, wd.spaces, kept, distinct=False)
+        every = replace(wd, doc=doc, runs=runs, distinct=distinct, first=first)
+        assert len(wd.first) < len(first)  # the plan repeats runs
+        assert m.matches(matcher, wd) == m.matches(matcher, every)
+        assert m.phrases(phrases, wd) == m.phrases(phrases, every)

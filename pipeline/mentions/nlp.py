@@ -38,8 +38,10 @@ FIRST_FLAG, LAST_FLAG = 19, 63
 class WindowDoc:
     """The tokens of every window of a document, each with its place in documents.text, and the Doc matched.
 
-    The lists hold every window token (and a separator after each window); the Doc holds only the tokens
-    that may be inside a match (LiveWords), in runs of consecutive window tokens, a separator after each.
+    The lists hold every window token (and a separator after each window). The tokens that may be inside a
+    match (LiveWords) form runs of consecutive window tokens; the Doc holds each distinct run once (a plan
+    repeats its phrases: "March 2022" forty times), a separator after each, and a match of a distinct run
+    stands for a match at every place where the run occurs.
     """
 
     doc: Any
@@ -48,18 +50,31 @@ class WindowDoc:
     starts: list[int]
     ends: list[int]
     para: list[int]  # index into the paragraph list, -1 for a separator
-    index: list[int]  # per Doc token: its index in the lists, -1 for a separator
-    run: list[int]  # per Doc token: its run number, -1 for a separator
+    runs: list[tuple[int, int]]  # per run, in reading order: (index of its first token in the lists, distinct run)
+    distinct: list[int]  # per Doc token: its distinct run, -1 for a separator
+    first: list[int]  # per distinct run: the Doc index of its first token
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
     def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
         """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
-        lists."""
-        index, run = self.index, self.run
-        return [(label_of[key], index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc)
-                if run[s] >= 0 and run[s] == run[e - 1]]
+        lists, in the order the matcher gives them on a Doc of all the runs.
+
+        The matcher finds a run's matches as it would alone (a separator ends every partial match, see
+        `exact_pruning`), and those of one run before those of the next.
+        """
+        distinct, first = self.distinct, self.first
+        local: list[list[tuple[Any, int, int]]] = [[] for _ in first]
+        for key, s, e in matcher(self.doc):
+            u = distinct[s]
+            if u >= 0 and u == distinct[e - 1]:
+                local[u].append((label_of[key], s - first[u], e - first[u]))
+        out: list[tuple[Any, int, int]] = []
+        for i, u in self.runs:
+            if local[u]:
+                out += [(label, i + s, i + e) for label, s, e in local[u]]
+        return out
 
 
 @dataclass
@@ -182,29 +197,44 @@ class Matchers:
         kept = live(words) if live is not None else [True] * len(words)
         for i in separators:
             kept[i] = False
-        doc, index, run = self.run_doc(words, spaces, kept)
-        return WindowDoc(doc, words, spaces, starts, ends, para, index, run)
+        # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
+        # depend on the run before it, so no run stands for another.
+        doc, runs, distinct, first = self.run_doc(words, spaces, kept, distinct=live is not None)
+        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first)
 
-    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
-        """Return the Doc of each run of consecutive kept tokens followed by a separator, with each Doc token's
-        index in `words` and its run number (-1 for the separators)."""
+    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
+                distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int]]:
+        """Return the Doc of each distinct run of consecutive kept tokens followed by a separator, the runs
+        (index of the first token in `words`, distinct run), each Doc token's distinct run (-1 for the
+        separators) and each distinct run's first Doc token.
+
+        Two runs are the same when their words and trailing-space flags are (all that a token test reads);
+        with `distinct` false every run counts as distinct.
+        """
         from spacy.tokens import Doc
 
         doc_words: list[str] = []
         doc_spaces: list[bool] = []
-        index: list[int] = []
-        run: list[int] = []
+        runs: list[tuple[int, int]] = []
+        of_token: list[int] = []
+        first: list[int] = []
+        number: dict[Any, int] = {}
         for r, mt in enumerate(RUN_RE.finditer(bytes(kept))):  # the runs of 1s, found in C
             i, j = mt.span()
-            doc_words += words[i:j]
-            doc_words.append(SEPARATOR)
-            doc_spaces += spaces[i:j]
-            doc_spaces.append(False)
-            index += range(i, j)
-            index.append(-1)
-            run += [r] * (j - i)
-            run.append(-1)
-        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), index, run
+            run_words, run_spaces = words[i:j], spaces[i:j]
+            key = (tuple(run_words), tuple(run_spaces)) if distinct else r
+            u = number.get(key)
+            if u is None:
+                u = number[key] = len(first)
+                first.append(len(doc_words))
+                doc_words += run_words
+                doc_words.append(SEPARATOR)
+                doc_spaces += run_spaces
+                doc_spaces.append(False)
+                of_token += [u] * (j - i)
+                of_token.append(-1)
+            runs.append((i, u))
+        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), runs, of_token, first
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
