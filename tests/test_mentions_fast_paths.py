@@ -120,3 +120,49 @@ def test_a_repeated_run_is_matched_once_and_found_in_order_everywhere(plan_text)
         assert len(wd.first) < len(first)  # the plan repeats runs
         assert m.matches(matcher, wd) == m.matches(matcher, every)
         assert m.phrases(phrases, wd) == m.phrases(phrases, every)
+
+
+def _window_tokens_one_by_one(text: str, windows):
+    """The plain way: each window tokenised on its own by TOKEN_RE, then a separator."""
+    from pipeline.mentions.nlp import SEPARATOR
+
+    out: tuple[list, ...] = ([], [], [], [], [], [])
+    words, spaces, starts, ends, para, separators = out
+    for a, b, pi in windows:
+        found = list(TOKEN_RE.finditer(text, a, b))
+        for k, mt in enumerate(found):
+            words.append(mt.group())
+            starts.append(mt.start())
+            ends.append(mt.end())
+            spaces.append(k == len(found) - 1 or mt.end() < found[k + 1].start())
+            para.append(pi)
+        separators.append(len(words))
+        words.append(SEPARATOR)
+        starts.append(b)
+        ends.append(b)
+        spaces.append(False)
+        para.append(-1)
+    return out
+
+
+@pytest.mark.parametrize("text, windows", [
+    ("12,345 and 1.5. Q3 2021/22 ", [(0, 6, 0), (7, 11, 0), (11, 16, 1), (16, 27, 1)]),  # touching, trailing gap
+    ("alpha beta 2021 gamma", [(0, 15, 0), (6, 21, 0), (21, 21, 0)]),  # overlapping, empty
+    ("x\x00y 12\x00,345", [(0, 11, 0)]),  # the text has the first mark
+    ("  ", [(0, 2, 3)]),
+])
+def test_window_tokens_are_each_windows_own(text, windows):
+    from pipeline.mentions.nlp import window_tokens
+
+    assert window_tokens(text, windows) == _window_tokens_one_by_one(text, windows)
+
+
+def test_window_tokens_of_the_plan(plan_text):
+    from pipeline.mentions.nlp import window_tokens
+
+    m = matchers()
+    spans = [(0, len(plan_text))]
+    w = m.rules.windows
+    for anchors, window in zip(m.anchors(plan_text), (w.temporal, w.quantity)):
+        windows = m.window_spans(plan_text, spans, anchors, window.before, window.after)
+        assert window_tokens(plan_text, windows) == _window_tokens_one_by_one(plan_text, windows)

@@ -169,31 +169,8 @@ class Matchers:
 
         Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
         """
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        para: list[int] = []
-        separators: list[int] = []
-        for a, b, pi in self.window_spans(text, paragraphs, anchors, before, after):
-            # One split gives the window's tokens and the gaps between them, and their offsets are the running
-            # sum of the pieces' lengths: C loops, not a match object per token.
-            pieces = TOKEN_SPLIT_RE.split(text[a:b])
-            n = len(pieces) // 2
-            if n:
-                offsets = list(accumulate(map(len, pieces), initial=a))  # token k spans offsets[2k+1]..[2k+2]
-                words.extend(pieces[1::2])
-                starts.extend(offsets[1:-1:2])
-                ends.extend(offsets[2::2])
-                spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
-                spaces.append(True)
-                para.extend([pi] * n)
-            separators.append(len(words))
-            words.append(SEPARATOR)
-            starts.append(b)
-            ends.append(b)
-            para.append(-1)
-            spaces.append(False)
+        words, spaces, starts, ends, para, separators = window_tokens(
+            text, self.window_spans(text, paragraphs, anchors, before, after))
         kept = live(words) if live is not None else [True] * len(words)
         for i in separators:
             kept[i] = False
@@ -243,6 +220,46 @@ class Matchers:
     def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
         """Return (label, start, end) of every phrase match inside one window."""
         return wd.found(matcher, self.phrase_label)
+
+
+def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[str], list[bool], list[int], list[int],
+                                                                        list[int], list[int]]:
+    """Return the tokens of `windows` ((start, end, paragraph index) in `text`) and a separator after each window:
+    (words, trailing-space flags, starts, ends, paragraph indexes, the separators' indexes).
+
+    A window's last token counts as followed by white space and a separator as not; a separator's start and
+    end are its window's end, and its paragraph index -1.
+    """
+    if not windows:
+        return [], [], [], [], [], []
+    # One split of all the windows, each followed by a mark (a character the text lacks, a token of its own,
+    # which ends a token as the end of the text does), gives every token and the gaps between them, and their
+    # offsets are the running sum of the pieces' lengths: C loops, not a match object per token. The mark's
+    # "length" is the step to the next window's start (negative where widened windows overlap).
+    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in text)
+    pieces = TOKEN_SPLIT_RE.split(mark.join([text[a:b] for a, b, _ in windows]) + mark)
+    words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
+    lengths = list(map(len, pieces))
+    para: list[int] = []
+    separators: list[int] = []
+    find = words.index
+    i = 0
+    for k, (_, b, pi) in enumerate(windows):
+        s = find(mark, i)
+        para += [pi] * (s - i)
+        para.append(-1)
+        separators.append(s)
+        lengths[2 * s + 1] = (windows[k + 1][0] if k + 1 < len(windows) else b) - b
+        i = s + 1
+    offsets = list(accumulate(lengths, initial=windows[0][0]))
+    starts, ends, spaces = offsets[1:-1:2], offsets[2::2], list(map(bool, pieces[2::2]))
+    i = 0
+    for s, (_, b, _) in zip(separators, windows):
+        if s > i:
+            spaces[s - 1] = True
+        words[s], ends[s], spaces[s] = SEPARATOR, b, False
+        i = s + 1
+    return words, spaces, starts, ends, para, separators
 
 
 class WindowTokenizer:
