@@ -110,16 +110,19 @@ def test_a_repeated_run_is_matched_once_and_found_in_order_everywhere(plan_text)
     from dataclasses import replace
 
     from pipeline.mentions.nlp import SEPARATOR
+    from pipeline.mentions.temporal import candidates
 
     m = matchers()
     for wd, live, matcher, phrases in zip(_windows(m, plan_text, True), (m.temporal_live, m.quantity_live),
                                           (m.temporal, m.quantity), (m.prefixes, m.comparators)):
         kept = [k and w != SEPARATOR for w, k in zip(wd.words, live(wd.words))]
-        doc, runs, distinct, first = m.run_doc(wd.words, wd.spaces, kept, distinct=False)
-        every = replace(wd, doc=doc, runs=runs, distinct=distinct, first=first)
+        doc, runs, distinct, first, at = m.run_doc(wd.words, wd.spaces, kept, distinct=False)
+        every = replace(wd, doc=doc, runs=runs, distinct=distinct, first=first, at=at)
         assert len(wd.first) < len(first)  # the plan repeats runs
         assert m.matches(matcher, wd) == m.matches(matcher, every)
         assert m.phrases(phrases, wd) == m.phrases(phrases, every)
+        if matcher is m.temporal:  # the candidates of a distinct run, placed at each occurrence
+            assert [sorted(c) for c in candidates(m, wd)] == [sorted(c) for c in candidates(m, every)]
 
 
 def _window_tokens_one_by_one(text: str, windows):

@@ -53,13 +53,14 @@ class WindowDoc:
     runs: list[tuple[int, int]]  # per run, in reading order: (index of its first token in the lists, distinct run)
     distinct: list[int]  # per Doc token: its distinct run, -1 for a separator
     first: list[int]  # per distinct run: the Doc index of its first token
+    at: list[int]  # per distinct run: the index in the lists of its first occurrence's first token
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
-    def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
-        """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
-        lists, in the order the matcher gives them on a Doc of all the runs.
+    def in_runs(self, matcher, label_of: dict[int, Any]) -> list[list[tuple[Any, int, int]]]:
+        """Return, per distinct run, (label_of[key], start, end) of the matches of `matcher` inside it, as indexes
+        from the run's first token, in the order the matcher gives them.
 
         The matcher finds a run's matches as it would alone (a separator ends every partial match, see
         `exact_pruning`), and those of one run before those of the next.
@@ -70,6 +71,12 @@ class WindowDoc:
             u = distinct[s]
             if u >= 0 and u == distinct[e - 1]:
                 local[u].append((label_of[key], s - first[u], e - first[u]))
+        return local
+
+    def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
+        """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
+        lists, in the order the matcher gives them on a Doc of all the runs."""
+        local = self.in_runs(matcher, label_of)
         out: list[tuple[Any, int, int]] = []
         for i, u in self.runs:
             if local[u]:
@@ -176,14 +183,14 @@ class Matchers:
             kept[i] = False
         # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
         # depend on the run before it, so no run stands for another.
-        doc, runs, distinct, first = self.run_doc(words, spaces, kept, distinct=live is not None)
-        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first)
+        doc, runs, distinct, first, at = self.run_doc(words, spaces, kept, distinct=live is not None)
+        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at)
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
-                distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int]]:
+                distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int], list[int]]:
         """Return the Doc of each distinct run of consecutive kept tokens followed by a separator, the runs
         (index of the first token in `words`, distinct run), each Doc token's distinct run (-1 for the
-        separators) and each distinct run's first Doc token.
+        separators), each distinct run's first Doc token and the index in `words` of its first occurrence.
 
         Two runs are the same when their words and trailing-space flags are (all that a token test reads);
         with `distinct` false every run counts as distinct.
@@ -195,6 +202,7 @@ class Matchers:
         runs: list[tuple[int, int]] = []
         of_token: list[int] = []
         first: list[int] = []
+        at: list[int] = []
         number: dict[Any, int] = {}
         for r, mt in enumerate(RUN_RE.finditer(bytes(kept))):  # the runs of 1s, found in C
             i, j = mt.span()
@@ -204,6 +212,7 @@ class Matchers:
             if u is None:
                 u = number[key] = len(first)
                 first.append(len(doc_words))
+                at.append(i)
                 doc_words += run_words
                 doc_words.append(SEPARATOR)
                 doc_spaces += run_spaces
@@ -211,7 +220,7 @@ class Matchers:
                 of_token += [u] * (j - i)
                 of_token.append(-1)
             runs.append((i, u))
-        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), runs, of_token, first
+        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), runs, of_token, first, at
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
