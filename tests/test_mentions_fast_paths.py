@@ -169,3 +169,31 @@ def test_window_tokens_of_the_plan(plan_text):
     for anchors, window in zip(m.anchors(plan_text), (w.temporal, w.quantity)):
         windows = m.window_spans(plan_text, spans, anchors, window.before, window.after)
         assert window_tokens(plan_text, windows) == _window_tokens_one_by_one(plan_text, windows)
+
+
+def test_anchor_reach():
+    from pipeline.mentions.live_words import anchor_reach
+
+    per_cent = [{"FLAG20": True}, {"FLAG21": True, "OP": "*"}, {"LOWER": "per"}, {"LOWER": "cent"}]
+    assert anchor_reach([per_cent]) == (["FLAG20", "FLAG21"], 2)  # 'cent' is two tokens from the number at most
+    name = [{"IS_ALPHA": True}, {"IS_TITLE": True, "FLAG22": False}, {"FLAG23": True}]
+    assert anchor_reach([per_cent, name]) == (["FLAG20", "FLAG21", "FLAG23"], 2)
+    assert anchor_reach([[{"LOWER": "x"}, {"FLAG20": True, "OP": "?"}]]) is None  # no anchor every match has
+    assert anchor_reach([[{"FLAG20": True}, {"IS_ALPHA": True, "OP": "*"}]]) is None  # a match may run on
+
+
+def test_words_out_of_reach_are_left_out(plan_text):
+    """Quantity windows leave out live words out of reach of an anchor (the matches stay those of the whole
+    windows: test_windows_without_dead_words_find_what_the_whole_windows_find)."""
+    m = matchers()
+    wd = _windows(m, plan_text, True)[1]
+    live = m.quantity_live
+    kept = live.kept(wd.words)
+    assert sum(kept) < sum(live(wd.words))
+    reach = live.reach
+    try:
+        live.reach = None
+        assert len(m.window_doc(plan_text, [(0, len(plan_text))], m.anchors(plan_text)[1], m.rules.windows.quantity.before,
+                                m.rules.windows.quantity.after, live).doc) > len(wd.doc)
+    finally:
+        live.reach = reach

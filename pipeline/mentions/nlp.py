@@ -178,7 +178,7 @@ class Matchers:
         """
         words, spaces, starts, ends, para, separators = window_tokens(
             text, self.window_spans(text, paragraphs, anchors, before, after))
-        kept = live(words) if live is not None else [True] * len(words)
+        kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
         for i in separators:
             kept[i] = False
         # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
