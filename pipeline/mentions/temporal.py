@@ -28,8 +28,9 @@ class Expression:
     period: Period
 
 
-def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, str, int]], list[tuple[int, int]]]:
-    """Return candidates (char_start, char_end, rank, rule_id, paragraph) and veto spans (char_start, char_end).
+def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, int, str, int]], list[tuple[int, int]]]:
+    """Return candidates (-length, char_start, rank, char_end, rule_id, paragraph) and veto spans (char_start,
+    char_end). Sorted, the candidates come longest first, then in reading order, then in rule order.
 
     Each match is a candidate, and so is each chain of prefix phrases that ends where it starts. A chain lies
     in its match's run (the token before a run is none of its phrases'), so the candidates of a distinct run
@@ -77,7 +78,7 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, st
             vetoes.append((char_starts[i + s], char_ends[i + e - 1]))
         for heads, e, rank, rule_id in run[0]:
             ce = char_ends[i + e - 1]
-            found.extend([(char_starts[i + h], ce, rank, rule_id, p) for h in heads])
+            found.extend([(char_starts[i + h] - ce, char_starts[i + h], rank, ce, rule_id, p) for h in heads])
     return found, vetoes
 
 
@@ -92,7 +93,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
     """
     g = grammar()
     found, vetoes = candidates(m, wd)
-    found.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    found.sort()  # longest first: two candidates alike up to the rank are the same candidate
     # Shape check only: any day stands in for an anchor here; the real anchor is applied below.
     probe = published or date(2000, 1, 1)
     taken = bytearray(len(text) + 1)  # 1 where an accepted expression or a veto lies
@@ -100,7 +101,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
         taken[a:b] = b"\x01" * (b - a)
     out: list[Expression] = []
     seen: set[tuple[int, int]] = set()
-    for cs, ce, _, rule_id, para in found:
+    for _, cs, _, ce, rule_id, para in found:
         if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
             continue
         seen.add((cs, ce))
