@@ -5,7 +5,8 @@ found by one regex derived from the rule vocabularies). The windows of a whole d
 tokenised by a fast regex (the pipeline's own tokenizer, WindowTokenizer, gives the same tokens) and
 assembled into one `Doc(vocab, words, spaces)`, so each matcher runs once per document. The Doc leaves
 out the words that no match may contain (live_words.py) and holds runs of the others, separated by a
-whitespace token; a match is kept only inside one run.
+whitespace token; a match is kept only inside one run. A run that recurs (the same words and spaces) is
+in the Doc once, and its matches stand for every occurrence.
 
 Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
 compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
