@@ -197,3 +197,15 @@ def test_words_out_of_reach_are_left_out(plan_text):
                                 m.rules.windows.quantity.after, live).doc) > len(wd.doc)
     finally:
         live.reach = reach
+
+
+def test_a_word_stands_in_for_the_words_that_pass_the_same_tests():
+    m = matchers()
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}]],
+                     [m.nlp.make_doc("by the End of")])
+    words = ["2021", "March", "1999", "march", "21", "x", "by", "By", "digital"]
+    assert live(words) == [True, True, True, True, False, False, True, True, False]
+    assert live.stand_ins(words) == ["2021", "March", "2021", "March", "21", "21", "by", "By", "21"]
+    every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
+    every(["a", "b"])
+    assert every.stand_ins(["a", "b"]) == ["a", "b"]  # a test that is not the word's own: no stand-ins

@@ -88,6 +88,11 @@ class LiveWords:
 
     spaCy evaluates the tests itself: each pattern token is a one-token pattern of a Matcher, run over a
     Doc of the words not seen before. A word's answer depends on the rules only, never on the document.
+
+    It also tells which word stands for a word: the first one seen that passes the same tests (and, for a
+    phrase word, is the same word). The matchers treat the two alike wherever they stand with the same
+    trailing space ("2,000" and "3,000", "March" and "April" often), so a run of stand-ins matches as
+    the run does.
     """
 
     def __init__(self, vocab, patterns: Iterable[list[dict[str, Any]]], phrase_docs: Iterable[Any],
@@ -101,9 +106,12 @@ class LiveWords:
         self.matcher = None
         if tests:
             self.matcher = Matcher(vocab, validate=False)
-            self.matcher.add("word", [[t] for t in tests])
+            for k, test in enumerate({repr(t): t for t in tests}.values()):  # a label per distinct test
+                self.matcher.add(f"test{k}", [[test]])
         self.phrase_words = frozenset(t.lower_ for d in phrase_docs for t in d)
         self.known: dict[str, bool] = {}
+        self.stand_in: dict[str, str] = {}
+        self.first_of: dict[tuple, str] = {}  # (tests passed, phrase word or None) → the first word seen
         found = anchor_reach(patterns) if in_reach and not self.every_word else None
         self.reach = found[1] if found else None
         # The words that pass an anchor flag; a word of the kind no match may contain is no anchor's either.
@@ -115,19 +123,30 @@ class LiveWords:
         known = self.known
         out = [known.get(w) for w in words]
         if None in out:
-            new = list(dict.fromkeys(w for w, k in zip(words, out) if k is None))
-            if self.every_word:
-                passed = set(range(len(new)))
-            elif self.matcher is None:
-                passed = set()
-            else:
-                from spacy.tokens import Doc
-
-                passed = {s for _, s, _ in self.matcher(Doc(self.vocab, words=new))}
-            for i, w in enumerate(new):
-                known[w] = i in passed or w.lower() in self.phrase_words
+            self.learn(list(dict.fromkeys(w for w, k in zip(words, out) if k is None)))
             out = [known[w] for w in words]
         return out
+
+    def learn(self, new: list[str]) -> None:
+        """Remember, for each of the words `new` (not seen before), whether it may be inside a match and the word
+        that stands for it."""
+        passed: list[set] = [set() for _ in new]
+        if self.every_word:  # the tests are not all the words' own: each word stands for itself only
+            passed = [{w} for w in new]
+        elif self.matcher is not None:
+            from spacy.tokens import Doc
+
+            for key, s, _ in self.matcher(Doc(self.vocab, words=new)):
+                passed[s].add(key)
+        for w, keys in zip(new, passed):
+            phrase = w.lower() in self.phrase_words
+            self.known[w] = bool(keys) or phrase
+            self.stand_in[w] = self.first_of.setdefault((frozenset(keys), w if phrase else None), w)
+
+    def stand_ins(self, words: list[str]) -> list[str]:
+        """Return, for each word (one already asked about), the word that stands for it."""
+        stand_in = self.stand_in
+        return [stand_in[w] for w in words]
 
     def kept(self, words: list[str]) -> bytearray:
         """Return, per token of consecutive `words` (runs, separated by words that are not live), 1 where it may

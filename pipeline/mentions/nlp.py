@@ -5,8 +5,9 @@ found by one regex derived from the rule vocabularies). The windows of a whole d
 tokenised by a fast regex (the pipeline's own tokenizer, WindowTokenizer, gives the same tokens) and
 assembled into one `Doc(vocab, words, spaces)`, so each matcher runs once per document. The Doc leaves
 out the words that no match may contain (live_words.py) and holds runs of the others, separated by a
-whitespace token; a match is kept only inside one run. A run that recurs (the same words and spaces) is
-in the Doc once, and its matches stand for every occurrence.
+whitespace token; a match is kept only inside one run. A run that recurs (the same words and spaces, or
+words that pass the same tests: "by 2,000" and "by 3,000") is in the Doc once, and its matches stand
+for every occurrence.
 
 Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
 compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
@@ -41,8 +42,9 @@ class WindowDoc:
 
     The lists hold every window token (and a separator after each window). The tokens that may be inside a
     match (LiveWords) form runs of consecutive window tokens; the Doc holds each distinct run once (a plan
-    repeats its phrases: "March 2022" forty times), a separator after each, and a match of a distinct run
-    stands for a match at every place where the run occurs.
+    repeats its phrases: "March 2022" forty times; words that pass the same tests stand in for each other),
+    a separator after each, and a match of a distinct run stands for a match at every place where the run
+    occurs. The Doc's words may be stand-ins: a token's own word is in `words`.
     """
 
     doc: Any
@@ -184,7 +186,8 @@ class Matchers:
             kept[i] = False
         # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
         # depend on the run before it, so no run stands for another.
-        doc, runs, distinct, first, at = self.run_doc(words, spaces, kept, distinct=live is not None)
+        doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
+                                          else self.run_doc(words, spaces, kept, distinct=False))
         return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at)
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
@@ -193,8 +196,8 @@ class Matchers:
         (index of the first token in `words`, distinct run), each Doc token's distinct run (-1 for the
         separators), each distinct run's first Doc token and the index in `words` of its first occurrence.
 
-        Two runs are the same when their words and trailing-space flags are (all that a token test reads);
-        with `distinct` false every run counts as distinct.
+        Two runs are the same when their words and trailing-space flags are (all that a token test reads; the
+        words may be stand-ins, see LiveWords); with `distinct` false every run counts as distinct.
         """
         from spacy.tokens import Doc
 
