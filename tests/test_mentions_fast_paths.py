@@ -103,3 +103,109 @@ def test_the_reader_remembers_subjects_by_the_text_it_reads():
     assert reader.subject("So " + text, 6, len(text) + 3, False) == (7, 23, True)  # remembered, placed anew
     assert reader.subject(text, 3, 10, False) == (4, 10, False)  # the paragraph ends after 'new GP': other text
     assert len(reader.subjects) == 2
+
+
+def test_a_repeated_run_is_matched_once_and_found_in_order_everywhere(plan_text):
+    """A window Doc holds each distinct run once; its matches are those (in the same order) of a Doc of every run."""
+    from dataclasses import replace
+
+    from pipeline.mentions.nlp import SEPARATOR
+    from pipeline.mentions.temporal import candidates
+
+    m = matchers()
+    for wd, live, matcher, phrases in zip(_windows(m, plan_text, True), (m.temporal_live, m.quantity_live),
+                                          (m.temporal, m.quantity), (m.prefixes, m.comparators)):
+        kept = [k and w != SEPARATOR for w, k in zip(wd.words, live(wd.words))]
+        doc, runs, distinct, first, at = m.run_doc(wd.words, wd.spaces, kept, distinct=False)
+        every = replace(wd, doc=doc, runs=runs, distinct=distinct, first=first, at=at)
+        assert len(wd.first) < len(first)  # the plan repeats runs
+        assert m.matches(matcher, wd) == m.matches(matcher, every)
+        assert m.phrases(phrases, wd) == m.phrases(phrases, every)
+        if matcher is m.temporal:  # the candidates of a distinct run, placed at each occurrence
+            assert [sorted(c) for c in candidates(m, wd)] == [sorted(c) for c in candidates(m, every)]
+
+
+def _window_tokens_one_by_one(text: str, windows):
+    """The plain way: each window tokenised on its own by TOKEN_RE, then a separator."""
+    from pipeline.mentions.nlp import SEPARATOR
+
+    out: tuple[list, ...] = ([], [], [], [], [], [])
+    words, spaces, starts, ends, para, separators = out
+    for a, b, pi in windows:
+        found = list(TOKEN_RE.finditer(text, a, b))
+        for k, mt in enumerate(found):
+            words.append(mt.group())
+            starts.append(mt.start())
+            ends.append(mt.end())
+            spaces.append(k == len(found) - 1 or mt.end() < found[k + 1].start())
+            para.append(pi)
+        separators.append(len(words))
+        words.append(SEPARATOR)
+        starts.append(b)
+        ends.append(b)
+        spaces.append(False)
+        para.append(-1)
+    return out
+
+
+@pytest.mark.parametrize("text, windows", [
+    ("12,345 and 1.5. Q3 2021/22 ", [(0, 6, 0), (7, 11, 0), (11, 16, 1), (16, 27, 1)]),  # touching, trailing gap
+    ("alpha beta 2021 gamma", [(0, 15, 0), (6, 21, 0), (21, 21, 0)]),  # overlapping, empty
+    ("x\x00y 12\x00,345", [(0, 11, 0)]),  # the text has the first mark
+    ("  ", [(0, 2, 3)]),
+])
+def test_window_tokens_are_each_windows_own(text, windows):
+    from pipeline.mentions.nlp import window_tokens
+
+    assert window_tokens(text, windows) == _window_tokens_one_by_one(text, windows)
+
+
+def test_window_tokens_of_the_plan(plan_text):
+    from pipeline.mentions.nlp import window_tokens
+
+    m = matchers()
+    spans = [(0, len(plan_text))]
+    w = m.rules.windows
+    for anchors, window in zip(m.anchors(plan_text), (w.temporal, w.quantity)):
+        windows = m.window_spans(plan_text, spans, anchors, window.before, window.after)
+        assert window_tokens(plan_text, windows) == _window_tokens_one_by_one(plan_text, windows)
+
+
+def test_anchor_reach():
+    from pipeline.mentions.live_words import anchor_reach
+
+    per_cent = [{"FLAG20": True}, {"FLAG21": True, "OP": "*"}, {"LOWER": "per"}, {"LOWER": "cent"}]
+    assert anchor_reach([per_cent]) == (["FLAG20", "FLAG21"], 2)  # 'cent' is two tokens from the number at most
+    name = [{"IS_ALPHA": True}, {"IS_TITLE": True, "FLAG22": False}, {"FLAG23": True}]
+    assert anchor_reach([per_cent, name]) == (["FLAG20", "FLAG21", "FLAG23"], 2)
+    assert anchor_reach([[{"LOWER": "x"}, {"FLAG20": True, "OP": "?"}]]) is None  # no anchor every match has
+    assert anchor_reach([[{"FLAG20": True}, {"IS_ALPHA": True, "OP": "*"}]]) is None  # a match may run on
+
+
+def test_words_out_of_reach_are_left_out(plan_text):
+    """Quantity windows leave out live words out of reach of an anchor (the matches stay those of the whole
+    windows: test_windows_without_dead_words_find_what_the_whole_windows_find)."""
+    m = matchers()
+    wd = _windows(m, plan_text, True)[1]
+    live = m.quantity_live
+    kept = live.kept(wd.words)
+    assert sum(kept) < sum(live(wd.words))
+    reach = live.reach
+    try:
+        live.reach = None
+        assert len(m.window_doc(plan_text, [(0, len(plan_text))], m.anchors(plan_text)[1], m.rules.windows.quantity.before,
+                                m.rules.windows.quantity.after, live).doc) > len(wd.doc)
+    finally:
+        live.reach = reach
+
+
+def test_a_word_stands_in_for_the_words_that_pass_the_same_tests():
+    m = matchers()
+    live = LiveWords(m.nlp.vocab, [[{"LOWER": "march"}, {"TEXT": {"REGEX": "^\\d{4}$"}, "OP": "?"}]],
+                     [m.nlp.make_doc("by the End of")])
+    words = ["2021", "March", "1999", "march", "21", "x", "by", "By", "digital"]
+    assert live(words) == [True, True, True, True, False, False, True, True, False]
+    assert live.stand_ins(words) == ["2021", "March", "2021", "March", "21", "21", "by", "By", "21"]
+    every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
+    every(["a", "b"])
+    assert every.stand_ins(["a", "b"]) == ["a", "b"]  # a test that is not the word's own: no stand-ins

@@ -5,7 +5,9 @@ found by one regex derived from the rule vocabularies). The windows of a whole d
 tokenised by a fast regex (the pipeline's own tokenizer, WindowTokenizer, gives the same tokens) and
 assembled into one `Doc(vocab, words, spaces)`, so each matcher runs once per document. The Doc leaves
 out the words that no match may contain (live_words.py) and holds runs of the others, separated by a
-whitespace token; a match is kept only inside one run.
+whitespace token; a match is kept only inside one run. A run that recurs (the same words and spaces, or
+words that pass the same tests: "by 2,000" and "by 3,000") is in the Doc once, and its matches stand
+for every occurrence.
 
 Token classes become lexeme flags (spaCy's FLAG19…FLAG63 attributes): `{"LOWER": {"IN": "@month"}}`
 compiles to `{"FLAGnn": true}`, which the Matcher tests in C instead of calling a Python
@@ -38,8 +40,11 @@ FIRST_FLAG, LAST_FLAG = 19, 63
 class WindowDoc:
     """The tokens of every window of a document, each with its place in documents.text, and the Doc matched.
 
-    The lists hold every window token (and a separator after each window); the Doc holds only the tokens
-    that may be inside a match (LiveWords), in runs of consecutive window tokens, a separator after each.
+    The lists hold every window token (and a separator after each window). The tokens that may be inside a
+    match (LiveWords) form runs of consecutive window tokens; the Doc holds each distinct run once (a plan
+    repeats its phrases: "March 2022" forty times; words that pass the same tests stand in for each other),
+    a separator after each, and a match of a distinct run stands for a match at every place where the run
+    occurs. The Doc's words may be stand-ins: a token's own word is in `words`.
     """
 
     doc: Any
@@ -48,18 +53,38 @@ class WindowDoc:
     starts: list[int]
     ends: list[int]
     para: list[int]  # index into the paragraph list, -1 for a separator
-    index: list[int]  # per Doc token: its index in the lists, -1 for a separator
-    run: list[int]  # per Doc token: its run number, -1 for a separator
+    runs: list[tuple[int, int]]  # per run, in reading order: (index of its first token in the lists, distinct run)
+    distinct: list[int]  # per Doc token: its distinct run, -1 for a separator
+    first: list[int]  # per distinct run: the Doc index of its first token
+    at: list[int]  # per distinct run: the index in the lists of its first occurrence's first token
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
 
+    def in_runs(self, matcher, label_of: dict[int, Any]) -> list[list[tuple[Any, int, int]]]:
+        """Return, per distinct run, (label_of[key], start, end) of the matches of `matcher` inside it, as indexes
+        from the run's first token, in the order the matcher gives them.
+
+        The matcher finds a run's matches as it would alone (a separator ends every partial match, see
+        `exact_pruning`), and those of one run before those of the next.
+        """
+        distinct, first = self.distinct, self.first
+        local: list[list[tuple[Any, int, int]]] = [[] for _ in first]
+        for key, s, e in matcher(self.doc):
+            u = distinct[s]
+            if u >= 0 and u == distinct[e - 1]:
+                local[u].append((label_of[key], s - first[u], e - first[u]))
+        return local
+
     def found(self, matcher, label_of: dict[int, Any]) -> list[tuple[Any, int, int]]:
         """Return (label_of[key], start, end) of the matches of `matcher` that lie inside one run, as indexes of the
-        lists."""
-        index, run = self.index, self.run
-        return [(label_of[key], index[s], index[e - 1] + 1) for key, s, e in matcher(self.doc)
-                if run[s] >= 0 and run[s] == run[e - 1]]
+        lists, in the order the matcher gives them on a Doc of all the runs."""
+        local = self.in_runs(matcher, label_of)
+        out: list[tuple[Any, int, int]] = []
+        for i, u in self.runs:
+            if local[u]:
+                out += [(label, i + s, i + e) for label, s, e in local[u]]
+        return out
 
 
 @dataclass
@@ -154,57 +179,52 @@ class Matchers:
 
         Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
         """
-        words: list[str] = []
-        spaces: list[bool] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        para: list[int] = []
-        separators: list[int] = []
-        for a, b, pi in self.window_spans(text, paragraphs, anchors, before, after):
-            # One split gives the window's tokens and the gaps between them, and their offsets are the running
-            # sum of the pieces' lengths: C loops, not a match object per token.
-            pieces = TOKEN_SPLIT_RE.split(text[a:b])
-            n = len(pieces) // 2
-            if n:
-                offsets = list(accumulate(map(len, pieces), initial=a))  # token k spans offsets[2k+1]..[2k+2]
-                words.extend(pieces[1::2])
-                starts.extend(offsets[1:-1:2])
-                ends.extend(offsets[2::2])
-                spaces.extend(map(bool, pieces[2:-1:2]))  # a gap after every token but the last
-                spaces.append(True)
-                para.extend([pi] * n)
-            separators.append(len(words))
-            words.append(SEPARATOR)
-            starts.append(b)
-            ends.append(b)
-            para.append(-1)
-            spaces.append(False)
-        kept = live(words) if live is not None else [True] * len(words)
+        words, spaces, starts, ends, para, separators = window_tokens(
+            text, self.window_spans(text, paragraphs, anchors, before, after))
+        kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
         for i in separators:
             kept[i] = False
-        doc, index, run = self.run_doc(words, spaces, kept)
-        return WindowDoc(doc, words, spaces, starts, ends, para, index, run)
+        # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
+        # depend on the run before it, so no run stands for another.
+        doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
+                                          else self.run_doc(words, spaces, kept, distinct=False))
+        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at)
 
-    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool]) -> tuple[Any, list[int], list[int]]:
-        """Return the Doc of each run of consecutive kept tokens followed by a separator, with each Doc token's
-        index in `words` and its run number (-1 for the separators)."""
+    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
+                distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int], list[int]]:
+        """Return the Doc of each distinct run of consecutive kept tokens followed by a separator, the runs
+        (index of the first token in `words`, distinct run), each Doc token's distinct run (-1 for the
+        separators), each distinct run's first Doc token and the index in `words` of its first occurrence.
+
+        Two runs are the same when their words and trailing-space flags are (all that a token test reads; the
+        words may be stand-ins, see LiveWords); with `distinct` false every run counts as distinct.
+        """
         from spacy.tokens import Doc
 
         doc_words: list[str] = []
         doc_spaces: list[bool] = []
-        index: list[int] = []
-        run: list[int] = []
+        runs: list[tuple[int, int]] = []
+        of_token: list[int] = []
+        first: list[int] = []
+        at: list[int] = []
+        number: dict[Any, int] = {}
         for r, mt in enumerate(RUN_RE.finditer(bytes(kept))):  # the runs of 1s, found in C
             i, j = mt.span()
-            doc_words += words[i:j]
-            doc_words.append(SEPARATOR)
-            doc_spaces += spaces[i:j]
-            doc_spaces.append(False)
-            index += range(i, j)
-            index.append(-1)
-            run += [r] * (j - i)
-            run.append(-1)
-        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), index, run
+            run_words, run_spaces = words[i:j], spaces[i:j]
+            key = (tuple(run_words), tuple(run_spaces)) if distinct else r
+            u = number.get(key)
+            if u is None:
+                u = number[key] = len(first)
+                first.append(len(doc_words))
+                at.append(i)
+                doc_words += run_words
+                doc_words.append(SEPARATOR)
+                doc_spaces += run_spaces
+                doc_spaces.append(False)
+                of_token += [u] * (j - i)
+                of_token.append(-1)
+            runs.append((i, u))
+        return Doc(self.nlp.vocab, words=doc_words, spaces=doc_spaces), runs, of_token, first, at
 
     def matches(self, matcher, wd: WindowDoc) -> list[tuple[TokenRule, int, int]]:
         """Return (rule, start, end) of every match of `matcher` inside one window."""
@@ -213,6 +233,46 @@ class Matchers:
     def phrases(self, matcher, wd: WindowDoc) -> list[tuple[str, int, int]]:
         """Return (label, start, end) of every phrase match inside one window."""
         return wd.found(matcher, self.phrase_label)
+
+
+def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[str], list[bool], list[int], list[int],
+                                                                        list[int], list[int]]:
+    """Return the tokens of `windows` ((start, end, paragraph index) in `text`) and a separator after each window:
+    (words, trailing-space flags, starts, ends, paragraph indexes, the separators' indexes).
+
+    A window's last token counts as followed by white space and a separator as not; a separator's start and
+    end are its window's end, and its paragraph index -1.
+    """
+    if not windows:
+        return [], [], [], [], [], []
+    # One split of all the windows, each followed by a mark (a character the text lacks, a token of its own,
+    # which ends a token as the end of the text does), gives every token and the gaps between them, and their
+    # offsets are the running sum of the pieces' lengths: C loops, not a match object per token. The mark's
+    # "length" is the step to the next window's start (negative where widened windows overlap).
+    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in text)
+    pieces = TOKEN_SPLIT_RE.split(mark.join([text[a:b] for a, b, _ in windows]) + mark)
+    words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
+    lengths = list(map(len, pieces))
+    para: list[int] = []
+    separators: list[int] = []
+    find = words.index
+    i = 0
+    for k, (_, b, pi) in enumerate(windows):
+        s = find(mark, i)
+        para += [pi] * (s - i)
+        para.append(-1)
+        separators.append(s)
+        lengths[2 * s + 1] = (windows[k + 1][0] if k + 1 < len(windows) else b) - b
+        i = s + 1
+    offsets = list(accumulate(lengths, initial=windows[0][0]))
+    starts, ends, spaces = offsets[1:-1:2], offsets[2::2], list(map(bool, pieces[2::2]))
+    i = 0
+    for s, (_, b, _) in zip(separators, windows):
+        if s > i:
+            spaces[s - 1] = True
+        words[s], ends[s], spaces[s] = SEPARATOR, b, False
+        i = s + 1
+    return words, spaces, starts, ends, para, separators
 
 
 class WindowTokenizer:

@@ -115,6 +115,7 @@ class QuantityReader:
         if j == i:
             return None
         amount = words[i:j]
+        written = "".join(amount)  # a dot or a comma in it is one token's
         value, multiplier = self.amount_value(amount)
         if value is None:
             return None
@@ -143,8 +144,8 @@ class QuantityReader:
                 if currency or multiplier is not None or k + 1 != n:
                     return None
                 pn = self.plural_numbers
-                return Reading(value, "count", None, (i, j), True, False, any("." in a for a in amount),
-                               any("," in a for a in amount), pn.comparator, True, pn.id)
+                return Reading(value, "count", None, (i, j), True, False, "." in written, "," in written,
+                               pn.comparator, True, pn.id)
             elif low[k] in self.durations and not spaces[k - 1]:
                 if low[k] in self.v.compound_only_abbreviations:
                     return None
@@ -157,7 +158,7 @@ class QuantityReader:
         unit = currency or unit or "count"
         bare = unit == "count" and multiplier is None
         return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
-                       any("." in a for a in amount), any("," in a for a in amount))
+                       "." in written, "," in written)
 
     def is_plural(self, amount: list[str], follower: str) -> bool:
         """Whether a number glued to a plural suffix is a plural ('1,000s of', '1,000s more'), not a duration."""
@@ -340,7 +341,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
         if reading is None:
             continue
         a0, a1 = s + reading.amount[0], s + reading.amount[1]
-        if any(k in inside for k in range(a0, a1)):
+        if not inside.isdisjoint(range(a0, a1)):
             continue
         cs, ce = wd.char_span(s, e)
         k = bisect_right(mask_starts, ce) - 1

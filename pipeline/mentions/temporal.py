@@ -28,36 +28,57 @@ class Expression:
     period: Period
 
 
-def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, str, int]], list[tuple[int, int]]]:
-    """Return candidates (char_start, char_end, rank, rule_id, paragraph) and veto spans (char_start, char_end).
+def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, int, str, int]], list[tuple[int, int]]]:
+    """Return candidates (-length, char_start, rank, char_end, rule_id, paragraph) and veto spans (char_start,
+    char_end). Sorted, the candidates come longest first, then in reading order, then in rule order.
 
-    Each match is a candidate, and so is each chain of prefix phrases that ends where it starts.
+    Each match is a candidate, and so is each chain of prefix phrases that ends where it starts. A chain lies
+    in its match's run (the token before a run is none of its phrases'), so the candidates of a distinct run
+    are found once, as token indexes in it, and placed at each occurrence.
     """
-    found, vetoes = [], []
-    ending: dict[int, list[int]] = {}
-    for _, s, e in m.phrases(m.prefixes, wd):
-        ending.setdefault(e, []).append(s)
     max_chain = m.rules.max_prefix_chain
+    words, order_of = wd.words, m.order_of
 
-    def starts(at: int, depth: int):
+    def starts(at: int, depth: int, ending: dict[int, list[int]]):
         yield at
         if depth < max_chain:
             for s in ending.get(at, ()):
-                yield from starts(s, depth + 1)
+                yield from starts(s, depth + 1, ending)
 
-    firsts: dict[int, list[int]] = {}  # the chain starts' chars of a token, found once: many matches share a start
-    words, char_starts, char_ends, para, order_of = wd.words, wd.starts, wd.ends, wd.para, m.order_of
-    for rule, s, e in m.matches(m.temporal, wd):
-        while e - s > 1 and words[e - 1] in (".", ","):
-            e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
-        ce = char_ends[e - 1]
-        if rule.role == "veto":
-            vetoes.append((char_starts[s], ce))
+    local: list[Optional[tuple[list, list]]] = []  # per distinct run: its candidates and vetoes, or None
+    for u, (matches, phrases) in enumerate(zip(wd.in_runs(m.temporal, m.rule_of), wd.in_runs(m.prefixes,
+                                                                                            m.phrase_label))):
+        if not matches:
+            local.append(None)
             continue
-        rank, rule_id, p = order_of[rule.id], rule.id, para[s]
-        if s not in firsts:
-            firsts[s] = [char_starts[first] for first in set(starts(s, 0))]
-        found.extend([(cs, ce, rank, rule_id, p) for cs in firsts[s]])
+        base = wd.at[u]
+        ending: dict[int, list[int]] = {}
+        for _, s, e in phrases:
+            ending.setdefault(e, []).append(s)
+        firsts: dict[int, set[int]] = {}  # the chain starts of a token, found once: many matches share a start
+        cands, vetoes = [], []
+        for rule, s, e in matches:
+            while e - s > 1 and words[base + e - 1] in (".", ","):
+                e -= 1  # "by 21 June." ends at June: a dot belongs to an expression only inside it ("Sept. 2021")
+            if rule.role == "veto":
+                vetoes.append((s, e))
+                continue
+            if s not in firsts:
+                firsts[s] = set(starts(s, 0, ending))
+            cands.append((firsts[s], e, order_of[rule.id], rule.id))
+        local.append((cands, vetoes))
+    found, vetoes = [], []
+    char_starts, char_ends, para = wd.starts, wd.ends, wd.para
+    for i, u in wd.runs:
+        run = local[u]
+        if run is None:
+            continue
+        p = para[i]
+        for s, e in run[1]:
+            vetoes.append((char_starts[i + s], char_ends[i + e - 1]))
+        for heads, e, rank, rule_id in run[0]:
+            ce = char_ends[i + e - 1]
+            found.extend([(char_starts[i + h] - ce, char_starts[i + h], rank, ce, rule_id, p) for h in heads])
     return found, vetoes
 
 
@@ -72,7 +93,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
     """
     g = grammar()
     found, vetoes = candidates(m, wd)
-    found.sort(key=lambda c: (-(c[1] - c[0]), c[0], c[2]))
+    found.sort()  # longest first: two candidates alike up to the rank are the same candidate
     # Shape check only: any day stands in for an anchor here; the real anchor is applied below.
     probe = published or date(2000, 1, 1)
     taken = bytearray(len(text) + 1)  # 1 where an accepted expression or a veto lies
@@ -80,7 +101,7 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
         taken[a:b] = b"\x01" * (b - a)
     out: list[Expression] = []
     seen: set[tuple[int, int]] = set()
-    for cs, ce, _, rule_id, para in found:
+    for _, cs, _, ce, rule_id, para in found:
         if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
             continue
         seen.add((cs, ce))
