@@ -73,6 +73,16 @@ def file_metadata(sources: dict[str, str], pipeline_version: str) -> dict[str, s
     }
 
 
+# Bytes buffered for each open staging file: a document's batch then reaches the file in a few large
+# writes rather than a system call per arrow buffer (the spool's writes dominated a one-row table's append).
+FILE_BUFFER = 1 << 18
+
+
+def buffered(path: Path) -> pa.NativeFile:
+    """Return a new buffered output stream writing the file at `path` (closing it closes the file)."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=FILE_BUFFER)
+
+
 class OutputStage:
     """Stages one run's outputs in `<out>/.staging-*`; `commit` moves them into place, `abort` drops them."""
 
@@ -86,6 +96,7 @@ class OutputStage:
         (self.dir / SPOOL_DIR).mkdir()
         self._spool: dict[str, ipc.RecordBatchStreamWriter] = {}
         self._csv: dict[str, object] = {}
+        self._files: dict[str, tuple[pa.NativeFile, pa.NativeFile]] = {}  # each table's spool and CSV files
         self.rows: dict[str, int] = {name: 0 for name in table_models()}
         self._database = DatabaseWriter(self.dir)
 
@@ -93,8 +104,10 @@ class OutputStage:
         """Append a document's rows of one table (CSV lines, and one spooled batch: a row group of its Parquet)."""
         if name not in self._spool:
             schema = arrow_schema(table_models()[name])
-            self._spool[name] = ipc.new_stream(self.dir / SPOOL_DIR / f"{name}.arrow", schema)
-            self._csv[name] = csvfile.open_writer(self.dir / CSV_DIR / f"{name}.csv", schema)
+            files = self._files[name] = (buffered(self.dir / SPOOL_DIR / f"{name}.arrow"),
+                                         buffered(self.dir / CSV_DIR / f"{name}.csv"))
+            self._spool[name] = ipc.new_stream(files[0], schema)
+            self._csv[name] = csvfile.open_writer(files[1], schema)
         if table.num_rows == 0:
             return
         self._spool[name].write_table(table.combine_chunks())  # one batch
@@ -109,6 +122,8 @@ class OutputStage:
             self.append(name, pa.Table.from_pylist([], schema=arrow_schema(table_models()[name])))
             self._spool.pop(name).close()
             self._csv.pop(name).close()
+            for file in self._files.pop(name):
+                file.close()
         jobs = sorted(table_models(), key=lambda n: -(self.dir / SPOOL_DIR / f"{n}.arrow").stat().st_size)
         args = [(self.dir / SPOOL_DIR / f"{n}.arrow", self.dir / f"{n}.parquet", n, metadata) for n in jobs]
         if pool is None:
@@ -174,7 +189,8 @@ class OutputStage:
 
     def abort(self) -> None:
         """Drop the staging folder and everything in it (and the output folder, when this run made it)."""
-        for writer in list(self._spool.values()) + list(self._csv.values()):
+        files = [f for pair in self._files.values() for f in pair]
+        for writer in list(self._spool.values()) + list(self._csv.values()) + files:  # writers before their files
             try:
                 writer.close()
             except Exception:  # already closed, or failed mid-write: nothing to keep either way
