@@ -8,7 +8,24 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from pipeline.models import table_models
+from pipeline.schema import arrow_schema, to_table
 from pipeline.storage.csvfile import _JSON_ARRAY, json_arrays
+
+
+def reference_table(model, rows) -> pa.Table:
+    """The plain definition: one Python list per column, then from_pydict with the explicit schema."""
+    schema = arrow_schema(model)
+    return pa.Table.from_pydict({n: [getattr(r, n) for r in rows] for n in schema.names}, schema=schema)
+
+
+def test_to_table_is_from_pydict(plan):
+    models = table_models()
+    for name, rows in list(plan.tables.items()) + [(name, []) for name in models]:
+        got, want = to_table(models[name], rows), reference_table(models[name], rows)
+        assert got.schema.equals(want.schema, check_metadata=True), name
+        assert got.equals(want), name
+        assert [f.metadata for f in got.schema] == [f.metadata for f in want.schema]
 
 
 JSON_CASES = [
