@@ -162,7 +162,8 @@ def check_keys(tables: dict[str, pa.Table]) -> list[Problem]:
             target = keys[ref] if tuple(ref_cols) == models[ref].table.primary_key else _KeySet(columns, ref, tuple(ref_cols))
             if target.holds_all(name, tuple(cols)):  # every key resolves: walk the rows only when some does not
                 continue
-            missing = [r for r in columns.rows(name, cols) if r not in target.tuples() and None not in r]
+            known = target.tuples()
+            missing = [r for r in columns.rows(name, cols) if r not in known and None not in r]
             if missing:
                 problems.append(Problem(name, "foreign_key", f"{cols} not in {ref}{ref_cols}: {_examples(missing)}",
                                         len(missing)))
