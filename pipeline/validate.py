@@ -221,9 +221,28 @@ def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str,
 _REF_COLUMN = {"paragraphs": "paragraph_ids", "within_paragraph": "paragraph_id"}
 
 
-def _constant(column: pa.ChunkedArray, value) -> bool:
-    """Whether every value of `column` is `value` (and none is null)."""
-    return column.null_count == 0 and pc.all(pc.equal(column, value)).as_py() is not False
+# Python values never go to pyarrow.compute nor numbers through to_numpy here: pyarrow's pandas shim
+# would import pandas (a second or more) in a process that answered its probe without it
+# (pipeline.cli.arrow_without_pandas).
+_INTEGERS = {pa.int64(): np.int64, pa.int32(): np.int32}
+
+
+def _integers(column) -> Optional[np.ndarray]:
+    """Return an integer column without nulls as a numpy array (a view of its buffer), or None for another type."""
+    dtype = _INTEGERS.get(column.type)
+    if dtype is None:
+        return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if len(column) == 0:
+        return np.zeros(0, dtype)
+    return np.frombuffer(column.buffers()[1], dtype=dtype, count=len(column), offset=column.offset * dtype().itemsize)
+
+
+def _constant(column: pa.ChunkedArray, value: str) -> bool:
+    """Whether every value of a string column is `value` (and none is null)."""
+    return (column.type == pa.string() and column.null_count == 0
+            and pc.all(pc.equal(column, pa.scalar(value, pa.string()))).as_py() is not False)
 
 
 @dataclass(frozen=True)
@@ -254,7 +273,7 @@ def _one_document(tables: dict[str, pa.Table]) -> Optional[_OneDocument]:
     at = dict(zip(ids, range(len(ids))))
     if len(at) != len(ids):
         return _OneDocument(doc_id, text, n, None, None, None)
-    return _OneDocument(doc_id, text, n, at, paras.column("char_start").to_numpy(), paras.column("char_end").to_numpy())
+    return _OneDocument(doc_id, text, n, at, _integers(paras.column("char_start")), _integers(paras.column("char_end")))
 
 
 def _rows_of(doc: _OneDocument, ids: list) -> Optional[np.ndarray]:
@@ -275,7 +294,9 @@ def _sound(name: str, meta: TableMeta, table: pa.Table, doc: _OneDocument) -> bo
     columns = [table.column(c) for c in SPAN_COLUMNS]
     if any(c.null_count for c in columns):
         return False
-    cs, ce, ls, le = (c.to_numpy() for c in columns)
+    cs, ce, ls, le = spans = [_integers(c) for c in columns]
+    if any(a is None for a in spans):
+        return False
     if cs.min() < 0 or ce.max() > len(doc.text) or not (cs < ce).all():
         return False
     if ls.min() < 1 or le.max() > max(doc.n_lines, 1) or not (ls <= le).all():
@@ -302,7 +323,7 @@ def _sound(name: str, meta: TableMeta, table: pa.Table, doc: _OneDocument) -> bo
         at = _rows_of(doc, refs.to_pylist())
         return at is not None and bool((doc.paragraph_starts[at] <= cs).all() and (ce <= doc.paragraph_ends[at]).all())
     refs = refs.combine_chunks()  # span_rule "paragraphs": a list of paragraph ids per row
-    lengths = pc.list_value_length(refs).to_numpy()
+    lengths = _integers(pc.list_value_length(refs))
     if not lengths.all():
         return False
     at = _rows_of(doc, refs.flatten().to_pylist())

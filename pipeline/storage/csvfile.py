@@ -20,6 +20,10 @@ def csv_schema(schema: pa.Schema) -> pa.Schema:
 
 # What JSON escapes in a string (with ensure_ascii off): the quote, the backslash and the control characters.
 _JSON_ESCAPED = r'[\x00-\x1f"\\]'
+# The pieces of a JSON array of strings, as arrow scalars: a Python value given to pyarrow.compute makes
+# pyarrow's pandas shim import pandas (pipeline.cli.arrow_without_pandas).
+_OPEN, _BETWEEN, _CLOSE, _NOTHING, _EMPTY = (pa.scalar(s, pa.string()) for s in ('["', '","', '"]', "", "[]"))
+_ZERO = pa.scalar(0, pa.int32())
 
 
 def json_arrays(column: pa.ChunkedArray) -> pa.Array:
@@ -30,8 +34,8 @@ def json_arrays(column: pa.ChunkedArray) -> pa.Array:
             and not pc.any(pc.match_substring_regex(items, _JSON_ESCAPED)).as_py()):
         # No item needs escaping: each array is its items, quoted, joined by commas, in brackets; arrow
         # does it at once (milestones' paragraph ids), where JSON-encoding row by row took most of the append.
-        quoted = pc.binary_join_element_wise('["', pc.binary_join(lists, '","'), '"]', "")
-        return pc.if_else(pc.equal(pc.list_value_length(lists), 0), "[]", quoted)
+        quoted = pc.binary_join_element_wise(_OPEN, pc.binary_join(lists, _BETWEEN), _CLOSE, _NOTHING)
+        return pc.if_else(pc.equal(pc.list_value_length(lists), _ZERO), _EMPTY, quoted)
     return pa.array([None if v is None else _JSON_ARRAY(v) for v in column.to_pylist()], pa.string())
 
 
