@@ -133,3 +133,14 @@ def _plain_check_keys(tables):
                 problems.append(Problem(name, "foreign_key", f"{cols} not in {ref}{ref_cols}: {_examples(missing)}",
                                         len(missing)))
     return problems
+
+
+def test_integers_read_from_buffers_are_the_values():
+    from pipeline.validate import _integers
+
+    whole = pa.array([5, -1, 7, 2 ** 40], pa.int64())
+    cases = [whole, whole.slice(1, 2), pa.chunked_array([whole.slice(2), whole.slice(0, 1)]),
+             pa.chunked_array([], pa.int64()), pa.array([3, 4], pa.int32()).slice(1)]
+    for column in cases:
+        assert _integers(column).tolist() == column.to_pylist()
+    assert _integers(pa.array(["1"])) is None
