@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import repeat
-from operator import eq, le, lt, sub
 from typing import Callable, Iterable, Optional
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .models import SPAN_CHECKS, TableMeta, table_models
 from .schema import SPAN_COLUMNS, arrow_schema
@@ -70,38 +71,99 @@ def _rows(table: pa.Table, columns: Iterable[str]) -> list[tuple]:
     return list(zip(*cols))
 
 
+class _KeyColumns:
+    """Key columns of tables as Python lists, each converted once (a column serves several keys)."""
+
+    def __init__(self, tables: dict[str, pa.Table]):
+        self.tables = tables
+        self.lists: dict[tuple[str, str], list] = {}
+        self.constants: dict[tuple[str, str], tuple] = {}
+
+    def column(self, name: str, column: str) -> list:
+        """Return the values of one column."""
+        key = (name, column)
+        if key not in self.lists:
+            self.lists[key] = self.tables[name].column(column).to_pylist()
+        return self.lists[key]
+
+    def rows(self, name: str, columns: Iterable[str]) -> list[tuple]:
+        """Return the table's rows of `columns`, as tuples."""
+        return list(zip(*(self.column(name, c) for c in columns)))
+
+    def prefix(self, name: str, columns: tuple[str, ...]) -> Optional[tuple]:
+        """Return the one value each of `columns` holds throughout table `name` (as a tuple), or None when one varies."""
+        values = []
+        for c in columns:
+            if (name, c) not in self.constants:
+                v = self.column(name, c)
+                self.constants[(name, c)] = (v[0],) if v and v.count(v[0]) == len(v) else ()
+            if not self.constants[(name, c)]:
+                return None
+            values.extend(self.constants[(name, c)])
+        return tuple(values)
+
+
+class _KeySet:
+    """The keys of one table (a column tuple per row), for membership tests.
+
+    A document's table has one doc_id throughout: then the keys are that prefix and a set of last
+    values, so that no tuple is built or hashed per row unless some test needs the tuples.
+    """
+
+    def __init__(self, columns: _KeyColumns, name: str, key: tuple[str, ...]):
+        self.columns, self.name, self.key = columns, name, key
+        self.prefix = columns.prefix(name, key[:-1])
+        self.last = set(columns.column(name, key[-1])) if self.prefix is not None else None
+        self._tuples: Optional[set] = None
+
+    def tuples(self) -> set[tuple]:
+        """Return the keys as a set of tuples."""
+        if self._tuples is None:
+            self._tuples = set(self.columns.rows(self.name, self.key))
+        return self._tuples
+
+    def __len__(self) -> int:
+        return len(self.last) if self.last is not None else len(self.tuples())
+
+    def holds_all(self, name: str, columns: tuple[str, ...]) -> bool:
+        """Whether every row of table `name`'s `columns` is a key of this table."""
+        if self.last is not None and self.columns.prefix(name, columns[:-1]) == self.prefix:
+            return self.last.issuperset(self.columns.column(name, columns[-1]))  # the prefix matches throughout
+        return self.tuples().issuperset(self.columns.rows(name, columns))
+
+
 def check_keys(tables: dict[str, pa.Table]) -> list[Problem]:
     """Return problems for duplicate or null primary keys and for foreign keys that do not resolve."""
     problems = []
     models = table_models()
-    keys: dict[str, set] = {}
+    keys: dict[str, _KeySet] = {}
+    columns = _KeyColumns(tables)
     for name, table in tables.items():
         if name not in models:
             continue
         meta = models[name].table
-        rows = _rows(table, meta.primary_key)
+        keys[name] = key_set = _KeySet(columns, name, tuple(meta.primary_key))
         if any(table.column(c).null_count for c in meta.primary_key):  # arrow counts them; rows only when there are any
-            nulls = [r for r in rows if None in r]
+            nulls = [r for r in columns.rows(name, meta.primary_key) if None in r]
             problems.append(Problem(name, "primary_key", f"null key in {meta.primary_key}", len(nulls)))
-        seen = set(rows)
-        dups = []
-        if len(seen) < len(rows):  # walk the rows only when some key repeats
-            seen = set()
-            for r in rows:
+        if len(key_set) < table.num_rows:  # walk the rows only when some key repeats
+            seen, dups = set(), []
+            for r in columns.rows(name, meta.primary_key):
                 if r in seen:
                     dups.append(r)
                 seen.add(r)
-        if dups:
             problems.append(Problem(name, "primary_key", f"duplicate {meta.primary_key}: {_examples(dups)}", len(dups)))
-        keys[name] = seen
     for name, table in tables.items():
         if name not in models:
             continue
         for cols, ref, ref_cols in models[name].table.foreign_keys:
             if ref not in tables:
                 continue
-            target = keys[ref] if tuple(ref_cols) == models[ref].table.primary_key else set(_rows(tables[ref], ref_cols))
-            missing = [r for r in _rows(table, cols) if r not in target and None not in r]
+            target = keys[ref] if tuple(ref_cols) == models[ref].table.primary_key else _KeySet(columns, ref, tuple(ref_cols))
+            if target.holds_all(name, tuple(cols)):  # every key resolves: walk the rows only when some does not
+                continue
+            known = target.tuples()
+            missing = [r for r in columns.rows(name, cols) if r not in known and None not in r]
             if missing:
                 problems.append(Problem(name, "foreign_key", f"{cols} not in {ref}{ref_cols}: {_examples(missing)}",
                                         len(missing)))
@@ -110,12 +172,11 @@ def check_keys(tables: dict[str, pa.Table]) -> list[Problem]:
 
 def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str, str],
                    paragraphs: dict[tuple[str, str], tuple[int, int]], n_lines: dict[str, int]) -> list[Problem]:
+    """Return the span problems of one table, found row by row (the reference the column-wise checks follow)."""
     doc_ids, starts, ends, line_starts, line_ends = (table.column(c).to_pylist() for c in ("doc_id", *SPAN_COLUMNS))
     evidences = table.column(meta.evidence).to_pylist() if meta.evidence else repeat(None)
-    ref_column = {"paragraphs": "paragraph_ids", "within_paragraph": "paragraph_id"}.get(meta.span_rule or "")
+    ref_column = _REF_COLUMN.get(meta.span_rule or "")
     refs = table.column(ref_column).to_pylist() if ref_column else repeat(None)
-    if _all_sound(meta, doc_ids, starts, ends, line_starts, line_ends, evidences, refs, texts, paragraphs, n_lines):
-        return []
     equals = meta.evidence_mode == "equals"
     bad: dict[str, list] = defaultdict(list)
     for i, (doc_id, cs, ce, ls, le, evidence, ref) in enumerate(zip(doc_ids, starts, ends, line_starts, line_ends,
@@ -157,46 +218,134 @@ def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str,
     return [Problem(name, "span", f"{what}: rows {_examples(rows)}", len(rows)) for what, rows in bad.items()]
 
 
-def _all_sound(meta: TableMeta, doc_ids: list, starts: list, ends: list, line_starts: list, line_ends: list,
-               evidences, refs, texts: dict[str, str], paragraphs: dict[tuple[str, str], tuple[int, int]],
-               n_lines: dict[str, int]) -> bool:
-    """Whether every row of a one-document table passes the span checks, tested a column at a time.
+_REF_COLUMN = {"paragraphs": "paragraph_ids", "within_paragraph": "paragraph_id"}
+
+
+# Python values never go to pyarrow.compute nor numbers through to_numpy here: pyarrow's pandas shim
+# would import pandas (a second or more) in a process that answered its probe without it
+# (pipeline.cli.arrow_without_pandas).
+_INTEGERS = {pa.int64(): np.int64, pa.int32(): np.int32}
+
+
+def _integers(column) -> Optional[np.ndarray]:
+    """Return an integer column without nulls as a numpy array (a view of its buffer), or None for another type."""
+    dtype = _INTEGERS.get(column.type)
+    if dtype is None:
+        return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if len(column) == 0:
+        return np.zeros(0, dtype)
+    return np.frombuffer(column.buffers()[1], dtype=dtype, count=len(column), offset=column.offset * dtype().itemsize)
+
+
+def _constant(column: pa.ChunkedArray, value: str) -> bool:
+    """Whether every value of a string column is `value` (and none is null)."""
+    return (column.type == pa.string() and column.null_count == 0
+            and pc.all(pc.equal(column, pa.scalar(value, pa.string()))).as_py() is not False)
+
+
+@dataclass(frozen=True)
+class _OneDocument:
+    """What the column-wise span checks compare a one-document table with."""
+
+    doc_id: str
+    text: str
+    n_lines: int
+    paragraph_at: Optional[dict[str, int]]  # row of each paragraph id, when the table holds this document's only, each once
+    paragraph_starts: Optional[np.ndarray]  # the paragraphs' char_start and char_end, by row
+    paragraph_ends: Optional[np.ndarray]
+
+
+def _one_document(tables: dict[str, pa.Table]) -> Optional[_OneDocument]:
+    """Return the document of a one-document set of tables (its text, line count, paragraph spans), else None."""
+    docs = tables["documents"]
+    if docs.num_rows != 1:
+        return None
+    doc_id, text, n = (docs.column(c)[0].as_py() for c in ("doc_id", "text", "n_lines"))
+    if doc_id is None or text is None or n is None:
+        return None
+    paras = tables.get("paragraphs")
+    if paras is None or not _constant(paras.column("doc_id"), doc_id) or any(
+            paras.column(c).null_count for c in ("paragraph_id", "char_start", "char_end")):
+        return _OneDocument(doc_id, text, n, None, None, None)
+    ids = paras.column("paragraph_id").to_pylist()
+    at = dict(zip(ids, range(len(ids))))
+    if len(at) != len(ids):
+        return _OneDocument(doc_id, text, n, None, None, None)
+    return _OneDocument(doc_id, text, n, at, _integers(paras.column("char_start")), _integers(paras.column("char_end")))
+
+
+def _rows_of(doc: _OneDocument, ids: list) -> Optional[np.ndarray]:
+    """Return the paragraphs table's row of each paragraph id, or None when one is unknown."""
+    at = list(map(doc.paragraph_at.get, ids))
+    return None if None in at else np.array(at, dtype=np.int64)
+
+
+def _sound(name: str, meta: TableMeta, table: pa.Table, doc: _OneDocument) -> bool:
+    """Whether every row of a table of `doc` passes the span checks, tested a column at a time (arrow and numpy).
 
     False means only "not shown so": the row-by-row checks then find the problems, if any.
-    (Extraction checks every document before it is emitted; this is the path it takes.)
     """
-    if not doc_ids:
+    if table.num_rows == 0:
         return True
-    doc_id = doc_ids[0]
-    text, n = texts.get(doc_id), n_lines.get(doc_id)
-    if text is None or n is None or doc_ids.count(doc_id) != len(doc_ids):
+    if not _constant(table.column("doc_id"), doc.doc_id):
         return False
-    if None in starts or None in ends or None in line_starts or None in line_ends:
+    columns = [table.column(c) for c in SPAN_COLUMNS]
+    if any(c.null_count for c in columns):
         return False
-    if min(starts) < 0 or max(ends) > len(text) or not all(map(lt, starts, ends)):
+    cs, ce, ls, le = spans = [_integers(c) for c in columns]
+    if any(a is None for a in spans):
         return False
-    if min(line_starts) < 1 or max(line_ends) > max(n, 1) or not all(map(le, line_starts, line_ends)):
+    if cs.min() < 0 or ce.max() > len(doc.text) or not (cs < ce).all():
+        return False
+    if ls.min() < 1 or le.max() > max(doc.n_lines, 1) or not (ls <= le).all():
         return False
     if meta.evidence:
-        if None in evidences:
+        evidence = table.column(meta.evidence)
+        if evidence.null_count:
             return False
-        if meta.evidence_mode == "equals":
-            if not (all(map(eq, map(len, evidences), map(sub, ends, starts)))
-                    and all(map(text.startswith, evidences, starts))):
-                return False
-        elif not all(map(text.startswith, evidences, starts, ends)):
+        # Compared in Python, in place: str.startswith(evidence, start, end) says the evidence begins its span.
+        evidences = [doc.text] if name == "documents" and meta.evidence == "text" else evidence.to_pylist()
+        if not all(map(doc.text.startswith, evidences, cs.tolist(), ce.tolist())):
             return False
-    if meta.span_rule == "paragraphs":
-        for cs, ce, ids in zip(starts, ends, refs):
-            spans = [paragraphs.get((doc_id, p)) for p in ids or ()]
-            if not spans or None in spans or (cs, ce) != (spans[0][0], spans[-1][1]):
-                return False
-    elif meta.span_rule == "within_paragraph":
-        for cs, ce, ref in zip(starts, ends, refs):
-            para = paragraphs.get((doc_id, ref))
-            if para is None or not (para[0] <= cs and ce <= para[1]):
-                return False
-    return True
+        # No evidence is longer than its span (it begins it): so it equals every span just when the lengths add up.
+        if meta.evidence_mode == "equals" and sum(map(len, evidences)) != int((ce - cs).sum()):
+            return False
+    if meta.span_rule is None:
+        return True
+    if doc.paragraph_at is None:
+        return False
+    refs = table.column(_REF_COLUMN[meta.span_rule])
+    if refs.null_count:
+        return False
+    if meta.span_rule == "within_paragraph":
+        at = _rows_of(doc, refs.to_pylist())
+        return at is not None and bool((doc.paragraph_starts[at] <= cs).all() and (ce <= doc.paragraph_ends[at]).all())
+    refs = refs.combine_chunks()  # span_rule "paragraphs": a list of paragraph ids per row
+    lengths = _integers(pc.list_value_length(refs))
+    if not lengths.all():
+        return False
+    at = _rows_of(doc, refs.flatten().to_pylist())
+    if at is None:
+        return False
+    last = np.cumsum(lengths) - 1
+    first = last - (lengths - 1)
+    return bool((doc.paragraph_starts[at[first]] == cs).all() and (doc.paragraph_ends[at[last]] == ce).all())
+
+
+def _sound_spans(tables: dict[str, pa.Table], doc: Optional[_OneDocument] = None) -> set[str]:
+    """Return the names of the tables shown, a column at a time, to pass every span check.
+
+    Only a one-document set of tables (`doc`, found when not given) is tested so: extraction checks every
+    document before it is emitted, and this is the path it takes. The others are checked row by row.
+    """
+    doc = doc or _one_document(tables)
+    if doc is None:
+        return set()
+    return {name for name, model in table_models().items()
+            if name in tables and "char_start" in tables[name].schema.names
+            and _sound(name, model.table, tables[name], doc)}
 
 
 def check_spans(tables: dict[str, pa.Table]) -> list[Problem]:
@@ -204,18 +353,22 @@ def check_spans(tables: dict[str, pa.Table]) -> list[Problem]:
     docs = tables.get("documents")
     if docs is None:
         return []
-    texts = dict(zip(docs.column("doc_id").to_pylist(), docs.column("text").to_pylist()))
-    n_lines = dict(zip(docs.column("doc_id").to_pylist(), docs.column("n_lines").to_pylist()))
+    models = table_models()
+    doc = _one_document(tables)
+    sound = _sound_spans(tables, doc)
+    names = [name for name in models
+             if name in tables and "char_start" in tables[name].schema.names and name not in sound]
+    if not names:
+        return []
+    doc_ids = docs.column("doc_id").to_pylist()
+    texts = {doc.doc_id: doc.text} if doc is not None else dict(zip(doc_ids, docs.column("text").to_pylist()))
+    n_lines = dict(zip(doc_ids, docs.column("n_lines").to_pylist()))
     paragraphs = {}
-    if "paragraphs" in tables:
+    if "paragraphs" in tables and any(models[name].table.span_rule for name in names):  # else none is looked up
         paragraphs = {(d, p): (s, e) for d, p, s, e in _rows(tables["paragraphs"], ["doc_id", "paragraph_id",
                                                                                     "char_start", "char_end"])}
-    problems = []
-    for name, model in table_models().items():
-        table = tables.get(name)
-        if table is not None and "char_start" in table.schema.names:
-            problems.extend(_span_problems(name, model.table, table, texts, paragraphs, n_lines))
-    return problems
+    return [problem for name in names
+            for problem in _span_problems(name, models[name].table, tables[name], texts, paragraphs, n_lines)]
 
 
 def row_check_queries(names: Iterable[str]) -> list[tuple[str, str, str, str]]:

@@ -1,9 +1,9 @@
 """The storage edge: the only place that reads inputs and writes outputs.
 
-Tables stream into a staging folder inside the output folder, a slice of CSV and a batch of
-a spool file (Arrow IPC) per document; at the end each table's Parquet file is written from its
-spool, one row group per batch (a Parquet writer holds every row group's metadata until it is
-closed: written one table at a time, that memory does not grow with the archive). Files are moved
+Tables stream into a staging folder inside the output folder, a batch of a spool file (Arrow
+IPC) per document; at the end each table's Parquet file and CSV mirror are written from its
+spool, one row group (and one slice of CSV) per batch (a Parquet writer holds every row group's
+metadata until it is closed: written one table at a time, that memory does not grow with the archive). Files are moved
 into place only when every file was written, so a failed run leaves the last good output intact. `manifest.json`, written last, records what
 the output was made from; a re-run on the same inputs with the same code finds it up to date.
 """
@@ -73,6 +73,16 @@ def file_metadata(sources: dict[str, str], pipeline_version: str) -> dict[str, s
     }
 
 
+# Bytes buffered for each open staging file: a document's batch then reaches the file in a few large
+# writes rather than a system call per arrow buffer (the spool's writes dominated a one-row table's append).
+FILE_BUFFER = 1 << 18
+
+
+def buffered(path: Path) -> pa.NativeFile:
+    """Return a new buffered output stream writing the file at `path` (closing it closes the file)."""
+    return pa.BufferedOutputStream(pa.OSFile(str(path), "wb"), buffer_size=FILE_BUFFER)
+
+
 class OutputStage:
     """Stages one run's outputs in `<out>/.staging-*`; `commit` moves them into place, `abort` drops them."""
 
@@ -85,32 +95,31 @@ class OutputStage:
         (self.dir / CSV_DIR).mkdir()
         (self.dir / SPOOL_DIR).mkdir()
         self._spool: dict[str, ipc.RecordBatchStreamWriter] = {}
-        self._csv: dict[str, object] = {}
+        self._files: dict[str, pa.NativeFile] = {}  # each table's spool file
         self.rows: dict[str, int] = {name: 0 for name in table_models()}
         self._database = DatabaseWriter(self.dir)
 
     def append(self, name: str, table: pa.Table) -> None:
-        """Append a document's rows of one table (CSV lines, and one spooled batch: a row group of its Parquet)."""
+        """Append a document's rows of one table: one spooled batch (a row group of its Parquet, its lines of CSV)."""
         if name not in self._spool:
-            schema = arrow_schema(table_models()[name])
-            self._spool[name] = ipc.new_stream(self.dir / SPOOL_DIR / f"{name}.arrow", schema)
-            self._csv[name] = csvfile.open_writer(self.dir / CSV_DIR / f"{name}.csv", schema)
+            self._files[name] = buffered(self.dir / SPOOL_DIR / f"{name}.arrow")
+            self._spool[name] = ipc.new_stream(self._files[name], arrow_schema(table_models()[name]))
         if table.num_rows == 0:
             return
         self._spool[name].write_table(table.combine_chunks())  # one batch
-        self._csv[name].write_table(csvfile.csv_ready(table))
         self.rows[name] += table.num_rows
 
     def write_parquet(self, sources: dict[str, str], pipeline_version: str, pool: Optional[Executor] = None) -> None:
-        """Close every table (empty ones included) and write its Parquet file from its spool, in `pool` if given
-        (the biggest tables first)."""
+        """Close every table (empty ones included) and write its Parquet and CSV files from its spool, in `pool`
+        if given (the biggest tables first)."""
         metadata = file_metadata(sources, pipeline_version)
         for name in table_models():
             self.append(name, pa.Table.from_pylist([], schema=arrow_schema(table_models()[name])))
             self._spool.pop(name).close()
-            self._csv.pop(name).close()
+            self._files.pop(name).close()
         jobs = sorted(table_models(), key=lambda n: -(self.dir / SPOOL_DIR / f"{n}.arrow").stat().st_size)
-        args = [(self.dir / SPOOL_DIR / f"{n}.arrow", self.dir / f"{n}.parquet", n, metadata) for n in jobs]
+        args = [(self.dir / SPOOL_DIR / f"{n}.arrow", self.dir / f"{n}.parquet", n, metadata,
+                 self.dir / CSV_DIR / f"{n}.csv") for n in jobs]
         if pool is None:
             for a in args:
                 parquet_from_spool(*a)
@@ -174,7 +183,7 @@ class OutputStage:
 
     def abort(self) -> None:
         """Drop the staging folder and everything in it (and the output folder, when this run made it)."""
-        for writer in list(self._spool.values()) + list(self._csv.values()):
+        for writer in list(self._spool.values()) + list(self._files.values()):  # writers before their files
             try:
                 writer.close()
             except Exception:  # already closed, or failed mid-write: nothing to keep either way
@@ -188,14 +197,19 @@ class OutputStage:
                 pass
 
 
-def parquet_from_spool(spool: Path, target: Path, name: str, metadata: dict[str, str]) -> None:
-    """Write table `name`'s Parquet file at `target`: a row group per batch of its spool, then `metadata`.
-    Runs in a worker process as well."""
+def parquet_from_spool(spool: Path, target: Path, name: str, metadata: dict[str, str], csv_target: Path) -> None:
+    """Write table `name`'s Parquet file at `target` (a row group per batch of its spool, then `metadata`) and
+    its CSV mirror at `csv_target`. Runs in a worker process as well."""
     # Read a batch at a time (not memory-mapped): the process holds one row group, not the whole spool.
+    # The CSV is written here rather than a document at a time: the same lines, off the extracting path.
+    schema = arrow_schema(table_models()[name])
     with pa.OSFile(str(spool), "rb") as source, ipc.open_stream(source) as reader:
-        with pq.ParquetWriter(target, arrow_schema(table_models()[name]), **PARQUET_OPTIONS) as writer:
+        with pq.ParquetWriter(target, schema, **PARQUET_OPTIONS) as writer, buffered(csv_target) as csv_file, \
+                csvfile.open_writer(csv_file, schema) as csv_writer:
             for batch in reader:
-                writer.write_table(pa.Table.from_batches([batch]))
+                table = pa.Table.from_batches([batch])
+                writer.write_table(table)
+                csv_writer.write_table(csvfile.csv_ready(table))
             writer.add_key_value_metadata(metadata)
 
 
