@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Optional
+from typing import Iterator, Optional
 
 from ..periods import Period, grammar
 from .nlp import Matchers, WindowDoc
@@ -28,6 +28,17 @@ class Expression:
     period: Period
 
 
+def chain_starts(at: int, depth: int, ending: dict[int, list[int]], max_chain: int) -> Iterator[int]:
+    """Yield `at` and the starts of the prefix phrases chained before it (`ending`: phrase starts by end), at most
+    `max_chain` deep."""
+    # A module function, not a closure: a recursive closure is a reference cycle that keeps the document's
+    # objects alive until the cyclic collector runs.
+    yield at
+    if depth < max_chain:
+        for s in ending.get(at, ()):
+            yield from chain_starts(s, depth + 1, ending, max_chain)
+
+
 def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, int, str, int]], list[tuple[int, int]]]:
     """Return candidates (-length, char_start, rank, char_end, rule_id, paragraph) and veto spans (char_start,
     char_end). Sorted, the candidates come longest first, then in reading order, then in rule order.
@@ -38,12 +49,6 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
     """
     max_chain = m.rules.max_prefix_chain
     words, order_of = wd.words, m.order_of
-
-    def starts(at: int, depth: int, ending: dict[int, list[int]]):
-        yield at
-        if depth < max_chain:
-            for s in ending.get(at, ()):
-                yield from starts(s, depth + 1, ending)
 
     local: list[Optional[tuple[list, list]]] = []  # per distinct run: its candidates and vetoes, or None
     for u, (matches, phrases) in enumerate(zip(wd.in_runs(m.temporal, m.rule_of), wd.in_runs(m.prefixes,
@@ -64,7 +69,7 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
                 vetoes.append((s, e))
                 continue
             if s not in firsts:
-                firsts[s] = set(starts(s, 0, ending))
+                firsts[s] = set(chain_starts(s, 0, ending, max_chain))
             cands.append((firsts[s], e, order_of[rule.id], rule.id))
         local.append((cands, vetoes))
     found, vetoes = [], []
