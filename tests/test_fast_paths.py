@@ -135,3 +135,16 @@ def test_a_document_leaves_no_reference_cycles(plan_bytes):
     finally:
         if was:
             gc.enable()
+
+
+def test_an_outcome_carries_the_sha256_of_its_bytes(plan_bytes):
+    """extract_bytes takes the hash from the documents row (the loader's) rather than hashing the bytes again:
+    it is still the SHA-256 of the bytes it was given, for extracted and rejected input alike."""
+    import hashlib
+
+    from pipeline.batch import extract_bytes
+
+    for data in (plan_bytes, plan_bytes.replace(b"Date:", b"Dated:"), b"   \n"):
+        outcome = extract_bytes("plan.txt", data, allow_empty=False)
+        assert outcome.sha256 == hashlib.sha256(data).hexdigest()
+    assert extract_bytes("plan.txt", b"   \n", allow_empty=False).error is not None
