@@ -209,3 +209,21 @@ def test_a_word_stands_in_for_the_words_that_pass_the_same_tests():
     every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
     every(["a", "b"])
     assert every.stand_ins(["a", "b"]) == ["a", "b"]  # a test that is not the word's own: no stand-ins
+
+
+def test_a_one_token_candidate_reads_alike_whatever_follows_it(plan_text):
+    """QuantityReader.read_at remembers a one-token candidate's reading by its word alone: read gives the same
+    reading whatever the word's trailing-space flag and the word after it."""
+    from pipeline.mentions.quantities import QuantityReader
+
+    m = matchers()
+    reader = QuantityReader(m)
+    rules = m.rules.vocab
+    followers = ["", "of", "more", "s", "%", "-", "per", "cent", "million", "m", "quarters", "times", "years",
+                 *rules.plural_numbers.followers, *rules.fractions.followers]
+    words = sorted({mt.group() for mt in TOKEN_RE.finditer(plan_text)})
+    words += ["1,000s", "3", "one", "twice", "£", "a", "half", "third", "1m", "0", "001", "2.5", "three"]
+    for w in words:
+        readings = {reader.read([w], [space], follower) for space in (True, False) for follower in followers}
+        assert len(readings) == 1, (w, readings)
+        assert reader.read_at([w, "of"], [False, True], 0, 1) == readings.pop()

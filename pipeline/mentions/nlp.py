@@ -107,6 +107,8 @@ class Matchers:
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
+    # An anchor scan's hit → kind_of(hit); it grows with the distinct digit runs seen, as the class memos do.
+    anchor_kind: dict[str, int] = field(default_factory=dict)
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -115,36 +117,31 @@ class Matchers:
         by one either). Digit runs and words are found by two scans: a word scan that opens on
         the character before the word only tries the starts of words, not their every letter.
         """
-        t_words, q_words = self.temporal_words, self.quantity_words
-        t_digits = self.rules.classes[self.rules.windows.temporal.digits]
-        q_digits = self.rules.classes[self.rules.windows.quantity.digits]
         low = text.lower()
         same_length = len(low) == len(text)
-        found: list[tuple[int, int, str]] = []
-        for mt in DIGITS_RE.finditer(low if same_length else text):
-            a = mt.start()
-            if not (a and text[a - 1].isalpha()):  # else inside a word ("A2021")
-                found.append((a, mt.end(), mt.group()))
+        found = [(a, mt.end(), mt.group()) for mt in DIGITS_RE.finditer(low if same_length else text)
+                 if not ((a := mt.start()) and text[a - 1].isalpha())]  # else inside a word ("A2021")
         # The newline stands for the character before the text, so a match's start is its word's start in `text`.
-        words = self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text)
-        for mt in words:
+        n = len(text)
+        for mt in self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text):
             a, b = mt.start(), mt.end() - 1
-            if not ((a and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha())):  # else inside a word
+            if not ((a and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):  # else inside a word
                 found.append((a, b, mt.group()[1:].lower()))
         found.sort()
-        temporal, quantity = [], []
-        for a, b, w in found:
-            if w[0].isdigit():
-                if w in t_digits:
-                    temporal.append((a, b))
-                if w in q_digits:
-                    quantity.append((a, b))
-            else:
-                if w in t_words:
-                    temporal.append((a, b))
-                if w in q_words:
-                    quantity.append((a, b))
-        return temporal, quantity
+        kind = self.anchor_kind
+        for w in {w for _, _, w in found}.difference(kind):
+            kind[w] = self.kind_of(w)
+        return [(a, b) for a, b, w in found if kind[w] & 1], [(a, b) for a, b, w in found if kind[w] & 2]
+
+    def kind_of(self, hit: str) -> int:
+        """Return what an anchor scan's hit (a digit run or a lower-case anchor word) anchors: 1 temporal, 2 quantity,
+        3 both, 0 neither (a digit run outside the windows' digit classes)."""
+        if hit[0].isdigit():
+            t_class = self.rules.classes[self.rules.windows.temporal.digits]
+            q_class = self.rules.classes[self.rules.windows.quantity.digits]
+        else:
+            t_class, q_class = self.temporal_words, self.quantity_words
+        return (hit in t_class) | (hit in q_class) << 1
 
     @staticmethod
     def window_spans(text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]], before: int,
@@ -248,9 +245,12 @@ def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[
     # One split of all the windows, each followed by a mark (a character the text lacks, a token of its own,
     # which ends a token as the end of the text does), gives every token and the gaps between them, and their
     # offsets are the running sum of the pieces' lengths: C loops, not a match object per token. The mark's
-    # "length" is the step to the next window's start (negative where widened windows overlap).
-    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in text)
-    pieces = TOKEN_SPLIT_RE.split(mark.join([text[a:b] for a, b, _ in windows]) + mark)
+    # "length" is the step to the next window's start (negative where widened windows overlap). The mark need
+    # only be absent from the windows (a small part of the text): any such mark gives the same tokens.
+    slices = [text[a:b] for a, b, _ in windows]
+    inside = "".join(slices)
+    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in inside)
+    pieces = TOKEN_SPLIT_RE.split(mark.join(slices) + mark)
     words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
     lengths = list(map(len, pieces))
     para: list[int] = []
