@@ -227,3 +227,20 @@ def test_a_one_token_candidate_reads_alike_whatever_follows_it(plan_text):
         readings = {reader.read([w], [space], follower) for space in (True, False) for follower in followers}
         assert len(readings) == 1, (w, readings)
         assert reader.read_at([w, "of"], [False, True], 0, 1) == readings.pop()
+
+
+def test_the_quantity_rules_split_by_role_find_what_all_of_them_find(plan_text):
+    """find_quantities matches the traps on the quantity Doc and the amounts on a Doc of their own words (of the
+    same windows): together they find what every quantity rule finds on the whole windows, and the amounts' Doc
+    is the smaller."""
+    m = matchers()
+    spans = [(0, len(plan_text))]
+    w = m.rules.windows.quantity
+    anchors = m.anchors(plan_text)[1]
+    qwd, awd = m.window_docs(plan_text, spans, anchors, w.before, w.after, [m.quantity_live, m.amount_live])
+    whole = m.window_doc(plan_text, spans, anchors, w.before, w.after)
+    assert qwd.words is awd.words and len(awd.doc) * 3 < len(qwd.doc)
+    split = m.matches(m.traps, qwd) + m.matches(m.amounts, awd)
+    assert {r.role for r, _, _ in m.matches(m.traps, qwd)} == {"trap"}
+    assert {r.role for r, _, _ in m.matches(m.amounts, awd)} == {"quantity"}
+    assert sorted((r.id, s, e) for r, s, e in split) == sorted((r.id, s, e) for r, s, e in m.matches(m.quantity, whole))

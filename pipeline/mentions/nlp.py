@@ -104,6 +104,11 @@ class Matchers:
     bank: Any = None
     temporal_live: Optional[LiveWords] = None  # the words that a temporal pattern or prefix phrase may contain
     quantity_live: Optional[LiveWords] = None
+    # The quantity rules split by role, each matched on a Doc of its own words: the few words that an amount
+    # may contain make a Doc a sixth the size of the one that the traps (and comparator phrases) need.
+    amounts: Any = None  # Matcher of the quantity rules of role "quantity"
+    amount_live: Optional[LiveWords] = None  # the words an `amounts` match may contain
+    traps: Any = None  # Matcher of the other quantity rules (role "trap"), matched on the quantity_live Doc
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
@@ -176,16 +181,25 @@ class Matchers:
 
         Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
         """
+        return self.window_docs(text, paragraphs, anchors, before, after, [live])[0]
+
+    def window_docs(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
+                    before: int, after: int, lives: list[Optional[LiveWords]]) -> list[WindowDoc]:
+        """Return, per LiveWords of `lives`, the WindowDoc of the same windows (see window_doc); they share the
+        token lists, so a token index means the same token in each."""
         words, spaces, starts, ends, para, separators = window_tokens(
             text, self.window_spans(text, paragraphs, anchors, before, after))
-        kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
-        for i in separators:
-            kept[i] = False
-        # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
-        # depend on the run before it, so no run stands for another.
-        doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
-                                          else self.run_doc(words, spaces, kept, distinct=False))
-        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at)
+        out = []
+        for live in lives:
+            kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
+            for i in separators:
+                kept[i] = False
+            # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
+            # depend on the run before it, so no run stands for another.
+            doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
+                                              else self.run_doc(words, spaces, kept, distinct=False))
+            out.append(WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at))
+        return out
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
                 distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int], list[int]]:
@@ -459,6 +473,7 @@ def matchers() -> Matchers:
     m.bank = bank
     m.word_re_i = re.compile(word, re.IGNORECASE)
     compiled: dict[str, list[list[dict]]] = {"temporal": [], "quantity": []}
+    m.amounts, m.traps = Matcher(nlp.vocab, validate=False), Matcher(nlp.vocab, validate=False)
     for name, matcher, group in (("temporal", m.temporal, rules.temporal), ("quantity", m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
             key = nlp.vocab.strings.add(rule.id)
@@ -466,6 +481,8 @@ def matchers() -> Matchers:
             m.order_of[rule.id] = i
             compiled[name].append(compile_pattern(rule.pattern, bank))
             matcher.add(rule.id, [compiled[name][-1]])
+            if name == "quantity":
+                (m.amounts if rule.role == "quantity" else m.traps).add(rule.id, [compiled[name][-1]])
     v = rules.vocab
     phrase_sets = {"prefix": list(rules.temporal_prefixes)}
     for comparator, phrases in v.comparators.items():
@@ -483,5 +500,7 @@ def matchers() -> Matchers:
         (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
     m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
     m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
+    m.amount_live = exact_pruning(LiveWords(nlp.vocab, [p for p, r in zip(compiled["quantity"], rules.quantity)
+                                                        if r.role == "quantity"], []))
     return m
 

@@ -332,19 +332,19 @@ def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]
 
 
 def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tuple[int, int]],
-                    masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern) -> list[Quantity]:
-    """Return the quantities of a window doc in reading order."""
+                    masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern,
+                    amounts: WindowDoc) -> list[Quantity]:
+    """Return the quantities of a window doc in reading order; `amounts` is the WindowDoc of the same windows
+    for m.amounts (Matchers.window_docs with m.quantity_live and m.amount_live)."""
     reader = QuantityReader(m)
     v = m.rules.vocab
-    found = m.matches(m.quantity, wd)
-    traps = [(r, s, e) for r, s, e in found if r.role == "trap"]
+    traps = m.matches(m.traps, wd)
+    found = m.matches(m.amounts, amounts)  # their order does not matter: the candidates are sorted below
     inside, names = trap_analysis(m, wd, traps)
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
     for rule, s, e in found:
-        if rule.role != "quantity":
-            continue
         reading = reader.read_at(words, spaces, s, e)
         if reading is None:
             continue
