@@ -103,14 +103,12 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
     temporal = []
     for i, x in enumerate(expressions):
         per = x.period
-        row = located(x.paragraph, x.char_start, x.char_end, x.rule_id)
-        row.update(
-            expression_id=f"t{i + 1:04d}",
+        temporal.append(dict(
+            located(x.paragraph, x.char_start, x.char_end, x.rule_id), expression_id=f"t{i + 1:04d}",
             section_path=path_of[paras[x.paragraph].section_id], kind=per.kind, start_date=per.start,
             end_date=per.end, precision=per.precision, qualifier=per.qualifier, is_relative=per.is_relative,
             resolution=per.resolution, period_rule_id=per.rule_id,
-        )
-        temporal.append(row)
+        ))
 
     masks = sorted((x.char_start, x.char_end) for x in expressions if not x.period.is_relative)
     mask_starts = [a for a, _ in masks]
@@ -126,12 +124,10 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
     quantities = []
     for i, q in enumerate(found):
         r = q.reading
-        row = located(q.paragraph, q.start, q.end, q.rule_id)
-        row.update(
-            quantity_id=f"n{i + 1:04d}",
+        quantities.append(dict(
+            located(q.paragraph, q.start, q.end, q.rule_id), quantity_id=f"n{i + 1:04d}",
             amount_text=text[q.core_start:q.core_end], value=r.value, value_from=q.value_from, unit=r.unit,
             multiplier=r.multiplier, comparator=q.comparator, subject=q.subject,
-        )
-        quantities.append(row)
+        ))
     return MentionsResult(tuple(validated(TemporalRow, temporal)), tuple(validated(QuantityRow, quantities)),
                           tuple(findings))

@@ -391,7 +391,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
         start, end, comparator = q.start, q.end, None
         at = q.tok_start
         fillers = [s for label, s in ending.get(at, ()) if label == "filler"]
-        for anchor in [at] + fillers:
+        for anchor in [at] + fillers if at in ending else ():  # most amounts have no phrase before them
             before = sorted(((s, label) for label, s in ending.get(anchor, ()) if label.startswith("before:")))
             for s, label in before:
                 word = " ".join(wd.words[s:anchor]).lower()
@@ -404,7 +404,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
                 break
             if comparator:
                 break
-        if comparator is None:
+        if comparator is None and q.tok_end in starting:
             after = sorted(((-e, label) for label, e in starting.get(q.tok_end, ()) if label.startswith("after:")))
             if after:
                 e = -after[0][0]
