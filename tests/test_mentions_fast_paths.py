@@ -209,3 +209,38 @@ def test_a_word_stands_in_for_the_words_that_pass_the_same_tests():
     every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
     every(["a", "b"])
     assert every.stand_ins(["a", "b"]) == ["a", "b"]  # a test that is not the word's own: no stand-ins
+
+
+def test_a_one_token_candidate_reads_alike_whatever_follows_it(plan_text):
+    """QuantityReader.read_at remembers a one-token candidate's reading by its word alone: read gives the same
+    reading whatever the word's trailing-space flag and the word after it."""
+    from pipeline.mentions.quantities import QuantityReader
+
+    m = matchers()
+    reader = QuantityReader(m)
+    rules = m.rules.vocab
+    followers = ["", "of", "more", "s", "%", "-", "per", "cent", "million", "m", "quarters", "times", "years",
+                 *rules.plural_numbers.followers, *rules.fractions.followers]
+    words = sorted({mt.group() for mt in TOKEN_RE.finditer(plan_text)})
+    words += ["1,000s", "3", "one", "twice", "£", "a", "half", "third", "1m", "0", "001", "2.5", "three"]
+    for w in words:
+        readings = {reader.read([w], [space], follower) for space in (True, False) for follower in followers}
+        assert len(readings) == 1, (w, readings)
+        assert reader.read_at([w, "of"], [False, True], 0, 1) == readings.pop()
+
+
+def test_the_quantity_rules_split_by_role_find_what_all_of_them_find(plan_text):
+    """find_quantities matches the traps on the quantity Doc and the amounts on a Doc of their own words (of the
+    same windows): together they find what every quantity rule finds on the whole windows, and the amounts' Doc
+    is the smaller."""
+    m = matchers()
+    spans = [(0, len(plan_text))]
+    w = m.rules.windows.quantity
+    anchors = m.anchors(plan_text)[1]
+    qwd, awd = m.window_docs(plan_text, spans, anchors, w.before, w.after, [m.quantity_live, m.amount_live])
+    whole = m.window_doc(plan_text, spans, anchors, w.before, w.after)
+    assert qwd.words is awd.words and len(awd.doc) * 3 < len(qwd.doc)
+    split = m.matches(m.traps, qwd) + m.matches(m.amounts, awd)
+    assert {r.role for r, _, _ in m.matches(m.traps, qwd)} == {"trap"}
+    assert {r.role for r, _, _ in m.matches(m.amounts, awd)} == {"quantity"}
+    assert sorted((r.id, s, e) for r, s, e in split) == sorted((r.id, s, e) for r, s, e in m.matches(m.quantity, whole))

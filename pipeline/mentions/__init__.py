@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Optional
 
 from ..document import Document, Finding
 from ..milestones import MilestoneResult
@@ -86,12 +87,18 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
                                 f"{text[x.char_start:x.char_end]!r} needs a year or a publication date that the "
                                 "document does not give; left out of temporal_expressions",
                                 p.paragraph_id, ls, x.char_start, x.char_end, le, x.rule_id))
+    doc_id = doc.doc_id
+    where: dict[int, tuple[str, Optional[str]]] = {}  # a paragraph's (paragraph_id, milestone_id), found once
+
     def located(paragraph: int, start: int, end: int, rule_id: str) -> dict:
         """Return the fields every mention row shares: where it stands, its text, and the rule that found it."""
-        p = paras[paragraph]
+        at = where.get(paragraph)
+        if at is None:
+            pid = paras[paragraph].paragraph_id
+            at = where[paragraph] = (pid, milestone_of.get(pid))
         ls, le = lines.span(start, end)
-        return dict(doc_id=doc.doc_id, paragraph_id=p.paragraph_id, milestone_id=milestone_of.get(p.paragraph_id),
-                    text=text[start:end], char_start=start, char_end=end, line_start=ls, line_end=le, rule_id=rule_id)
+        return dict(doc_id=doc_id, paragraph_id=at[0], milestone_id=at[1], text=text[start:end], char_start=start,
+                    char_end=end, line_start=ls, line_end=le, rule_id=rule_id)
 
     temporal = []
     for i, x in enumerate(expressions):
@@ -110,10 +117,10 @@ def extract_mentions(doc: Document, seg: Segmented, milestones: MilestoneResult)
         k = bisect_right(mask_starts, a) - 1
         return k >= 0 and masks[k][1] >= b
 
-    qwd = m.window_doc(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before,
-                       w.quantity.after, m.quantity_live)
+    qwd, awd = m.window_docs(text, spans, [a for a in q_anchors if not in_mask(*a)], w.quantity.before,
+                             w.quantity.after, [m.quantity_live, m.amount_live])
     found = find_quantities(m, text, qwd, spans, masks, {x.char_start for x in expressions},
-                            structure_rules().numbered_item_re)
+                            structure_rules().numbered_item_re, awd)
     quantities = []
     for i, q in enumerate(found):
         r = q.reading

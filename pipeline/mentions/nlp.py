@@ -104,9 +104,16 @@ class Matchers:
     bank: Any = None
     temporal_live: Optional[LiveWords] = None  # the words that a temporal pattern or prefix phrase may contain
     quantity_live: Optional[LiveWords] = None
+    # The quantity rules split by role, each matched on a Doc of its own words: the few words that an amount
+    # may contain make a Doc a sixth the size of the one that the traps (and comparator phrases) need.
+    amounts: Any = None  # Matcher of the quantity rules of role "quantity"
+    amount_live: Optional[LiveWords] = None  # the words an `amounts` match may contain
+    traps: Any = None  # Matcher of the other quantity rules (role "trap"), matched on the quantity_live Doc
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
+    # An anchor scan's hit → kind_of(hit); it grows with the distinct digit runs seen, as the class memos do.
+    anchor_kind: dict[str, int] = field(default_factory=dict)
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
@@ -115,36 +122,31 @@ class Matchers:
         by one either). Digit runs and words are found by two scans: a word scan that opens on
         the character before the word only tries the starts of words, not their every letter.
         """
-        t_words, q_words = self.temporal_words, self.quantity_words
-        t_digits = self.rules.classes[self.rules.windows.temporal.digits]
-        q_digits = self.rules.classes[self.rules.windows.quantity.digits]
         low = text.lower()
         same_length = len(low) == len(text)
-        found: list[tuple[int, int, str]] = []
-        for mt in DIGITS_RE.finditer(low if same_length else text):
-            a = mt.start()
-            if not (a and text[a - 1].isalpha()):  # else inside a word ("A2021")
-                found.append((a, mt.end(), mt.group()))
+        found = [(a, mt.end(), mt.group()) for mt in DIGITS_RE.finditer(low if same_length else text)
+                 if not ((a := mt.start()) and text[a - 1].isalpha())]  # else inside a word ("A2021")
         # The newline stands for the character before the text, so a match's start is its word's start in `text`.
-        words = self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text)
-        for mt in words:
+        n = len(text)
+        for mt in self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text):
             a, b = mt.start(), mt.end() - 1
-            if not ((a and text[a - 1].isalpha()) or (b < len(text) and text[b].isalpha())):  # else inside a word
+            if not ((a and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):  # else inside a word
                 found.append((a, b, mt.group()[1:].lower()))
         found.sort()
-        temporal, quantity = [], []
-        for a, b, w in found:
-            if w[0].isdigit():
-                if w in t_digits:
-                    temporal.append((a, b))
-                if w in q_digits:
-                    quantity.append((a, b))
-            else:
-                if w in t_words:
-                    temporal.append((a, b))
-                if w in q_words:
-                    quantity.append((a, b))
-        return temporal, quantity
+        kind = self.anchor_kind
+        for w in {w for _, _, w in found}.difference(kind):
+            kind[w] = self.kind_of(w)
+        return [(a, b) for a, b, w in found if kind[w] & 1], [(a, b) for a, b, w in found if kind[w] & 2]
+
+    def kind_of(self, hit: str) -> int:
+        """Return what an anchor scan's hit (a digit run or a lower-case anchor word) anchors: 1 temporal, 2 quantity,
+        3 both, 0 neither (a digit run outside the windows' digit classes)."""
+        if hit[0].isdigit():
+            t_class = self.rules.classes[self.rules.windows.temporal.digits]
+            q_class = self.rules.classes[self.rules.windows.quantity.digits]
+        else:
+            t_class, q_class = self.temporal_words, self.quantity_words
+        return (hit in t_class) | (hit in q_class) << 1
 
     @staticmethod
     def window_spans(text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]], before: int,
@@ -179,16 +181,25 @@ class Matchers:
 
         Its Doc leaves out the words that `live` says no match may contain (None: it leaves out none).
         """
+        return self.window_docs(text, paragraphs, anchors, before, after, [live])[0]
+
+    def window_docs(self, text: str, paragraphs: list[tuple[int, int]], anchors: list[tuple[int, int]],
+                    before: int, after: int, lives: list[Optional[LiveWords]]) -> list[WindowDoc]:
+        """Return, per LiveWords of `lives`, the WindowDoc of the same windows (see window_doc); they share the
+        token lists, so a token index means the same token in each."""
         words, spaces, starts, ends, para, separators = window_tokens(
             text, self.window_spans(text, paragraphs, anchors, before, after))
-        kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
-        for i in separators:
-            kept[i] = False
-        # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
-        # depend on the run before it, so no run stands for another.
-        doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
-                                          else self.run_doc(words, spaces, kept, distinct=False))
-        return WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at)
+        out = []
+        for live in lives:
+            kept = live.kept(words) if live is not None else bytearray(b"\x01" * len(words))
+            for i in separators:
+                kept[i] = False
+            # Without `live` the separator may pass a token test (see exact_pruning): a run's matches might then
+            # depend on the run before it, so no run stands for another.
+            doc, runs, distinct, first, at = (self.run_doc(live.stand_ins(words), spaces, kept) if live is not None
+                                              else self.run_doc(words, spaces, kept, distinct=False))
+            out.append(WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at))
+        return out
 
     def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
                 distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int], list[int]]:
@@ -248,9 +259,12 @@ def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[
     # One split of all the windows, each followed by a mark (a character the text lacks, a token of its own,
     # which ends a token as the end of the text does), gives every token and the gaps between them, and their
     # offsets are the running sum of the pieces' lengths: C loops, not a match object per token. The mark's
-    # "length" is the step to the next window's start (negative where widened windows overlap).
-    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in text)
-    pieces = TOKEN_SPLIT_RE.split(mark.join([text[a:b] for a, b, _ in windows]) + mark)
+    # "length" is the step to the next window's start (negative where widened windows overlap). The mark need
+    # only be absent from the windows (a small part of the text): any such mark gives the same tokens.
+    slices = [text[a:b] for a, b, _ in windows]
+    inside = "".join(slices)
+    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in inside)
+    pieces = TOKEN_SPLIT_RE.split(mark.join(slices) + mark)
     words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
     lengths = list(map(len, pieces))
     para: list[int] = []
@@ -459,6 +473,7 @@ def matchers() -> Matchers:
     m.bank = bank
     m.word_re_i = re.compile(word, re.IGNORECASE)
     compiled: dict[str, list[list[dict]]] = {"temporal": [], "quantity": []}
+    m.amounts, m.traps = Matcher(nlp.vocab, validate=False), Matcher(nlp.vocab, validate=False)
     for name, matcher, group in (("temporal", m.temporal, rules.temporal), ("quantity", m.quantity, rules.quantity)):
         for i, rule in enumerate(group):
             key = nlp.vocab.strings.add(rule.id)
@@ -466,6 +481,8 @@ def matchers() -> Matchers:
             m.order_of[rule.id] = i
             compiled[name].append(compile_pattern(rule.pattern, bank))
             matcher.add(rule.id, [compiled[name][-1]])
+            if name == "quantity":
+                (m.amounts if rule.role == "quantity" else m.traps).add(rule.id, [compiled[name][-1]])
     v = rules.vocab
     phrase_sets = {"prefix": list(rules.temporal_prefixes)}
     for comparator, phrases in v.comparators.items():
@@ -483,5 +500,7 @@ def matchers() -> Matchers:
         (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
     m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
     m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
+    m.amount_live = exact_pruning(LiveWords(nlp.vocab, [p for p, r in zip(compiled["quantity"], rules.quantity)
+                                                        if r.role == "quantity"], []))
     return m
 

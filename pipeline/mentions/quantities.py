@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from math import gcd
-from typing import Optional
+from typing import Any, Optional
 
 from ..numbers import number_words
 from .nlp import Matchers, WindowDoc
@@ -66,7 +66,7 @@ class QuantityReader:
     """
 
     def __init__(self, m: Matchers):
-        self.readings: dict[tuple, Optional[Reading]] = {}
+        self.readings: dict[Any, Optional[Reading]] = {}  # see read_at
         self.subjects: dict[tuple[str, bool], Optional[tuple[int, int, bool]]] = {}
         v = m.rules.vocab
         self.m, self.v = m, v
@@ -89,6 +89,19 @@ class QuantityReader:
         self.not_plural = {w.lower() for w in s.not_plural}
         self.plural_numbers = v.plural_numbers
         self.denominators = {w.lower(): d for w, d in v.fractions.denominators.items()}
+
+    def read_at(self, words: list[str], spaces: list[bool], s: int, e: int) -> Optional[Reading]:
+        """Return the Reading of the candidate words[s:e] (see `read`), read once per document.
+
+        A one-token candidate is remembered by its word alone: `read` looks at the trailing-space flags and
+        the follower only for a token after the amount, and one token leaves none after it.
+        """
+        one = e - s == 1
+        follower = "" if one or e >= len(words) else words[e].lower()
+        key = words[s] if one else (tuple(words[s:e]), tuple(spaces[s:e]), follower)
+        if key not in self.readings:
+            self.readings[key] = self.read(words[s:e], spaces[s:e], follower)
+        return self.readings[key]
 
     def is_amount_token(self, t: str) -> bool:
         return t in self.number or t.lower() in self.number_word
@@ -319,25 +332,20 @@ def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]
 
 
 def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tuple[int, int]],
-                    masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern) -> list[Quantity]:
-    """Return the quantities of a window doc in reading order."""
+                    masks: list[tuple[int, int]], date_starts: set[int], line_start_re: re.Pattern,
+                    amounts: WindowDoc) -> list[Quantity]:
+    """Return the quantities of a window doc in reading order; `amounts` is the WindowDoc of the same windows
+    for m.amounts (Matchers.window_docs with m.quantity_live and m.amount_live)."""
     reader = QuantityReader(m)
     v = m.rules.vocab
-    found = m.matches(m.quantity, wd)
-    traps = [(r, s, e) for r, s, e in found if r.role == "trap"]
+    traps = m.matches(m.traps, wd)
+    found = m.matches(m.amounts, amounts)  # their order does not matter: the candidates are sorted below
     inside, names = trap_analysis(m, wd, traps)
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
-    readings = reader.readings
     for rule, s, e in found:
-        if rule.role != "quantity":
-            continue
-        follower = words[e].lower() if e < len(words) else ""
-        key = (tuple(words[s:e]), tuple(spaces[s:e]), follower)
-        if key not in readings:
-            readings[key] = reader.read(words[s:e], spaces[s:e], follower)
-        reading = readings[key]
+        reading = reader.read_at(words, spaces, s, e)
         if reading is None:
             continue
         a0, a1 = s + reading.amount[0], s + reading.amount[1]
@@ -383,7 +391,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
         start, end, comparator = q.start, q.end, None
         at = q.tok_start
         fillers = [s for label, s in ending.get(at, ()) if label == "filler"]
-        for anchor in [at] + fillers:
+        for anchor in [at] + fillers if at in ending else ():  # most amounts have no phrase before them
             before = sorted(((s, label) for label, s in ending.get(anchor, ()) if label.startswith("before:")))
             for s, label in before:
                 word = " ".join(wd.words[s:anchor]).lower()
@@ -396,7 +404,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
                 break
             if comparator:
                 break
-        if comparator is None:
+        if comparator is None and q.tok_end in starting:
             after = sorted(((-e, label) for label, e in starting.get(q.tok_end, ()) if label.startswith("after:")))
             if after:
                 e = -after[0][0]

@@ -70,7 +70,7 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
                 continue
             if s not in firsts:
                 firsts[s] = set(chain_starts(s, 0, ending, max_chain))
-            cands.append((firsts[s], e, order_of[rule.id], rule.id))
+            cands += [(h, e - 1, order_of[rule.id], rule.id) for h in firsts[s]]  # (first token, last token, ...)
         local.append((cands, vetoes))
     found, vetoes = [], []
     char_starts, char_ends, para = wd.starts, wd.ends, wd.para
@@ -79,11 +79,9 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
         if run is None:
             continue
         p = para[i]
-        for s, e in run[1]:
-            vetoes.append((char_starts[i + s], char_ends[i + e - 1]))
-        for heads, e, rank, rule_id in run[0]:
-            ce = char_ends[i + e - 1]
-            found.extend([(char_starts[i + h] - ce, char_starts[i + h], rank, ce, rule_id, p) for h in heads])
+        vetoes += [(char_starts[i + s], char_ends[i + e - 1]) for s, e in run[1]]
+        found += [(char_starts[i + h] - char_ends[i + last], char_starts[i + h], rank, char_ends[i + last], rule_id, p)
+                  for h, last, rank, rule_id in run[0]]
     return found, vetoes
 
 
