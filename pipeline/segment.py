@@ -35,6 +35,8 @@ class RawParagraph:
 
 def date_kind(line: str, rules: StructureRules) -> Optional[str]:
     """Return "dates_header", "date_line" or "date_label" (a bare 'Date:') when trimmed `line` is one, else None."""
+    if line and not rules.date_kind_starts[line[0]]:  # no date kind starts so: most lines, without a regex
+        return None
     if rules.date_kind_re is not None:
         m = rules.date_kind_re.match(line)
         return None if m is None else m.lastgroup
@@ -229,8 +231,8 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     # Bullet or numbered, in one match a line when the two rules combine.
     item = rules.item_re.match if rules.item_re is not None else \
         lambda line: rules.list_item_re.match(line) or numbered(line)
-    # The first line alone settles most paragraphs: it is seldom a list item.
-    if item(lines[0]) and all(item(line) for line in lines[1:]):
+    # The first line alone settles most paragraphs: it is seldom a list item (its first character says so for most).
+    if (not lines[0] or rules.item_starts[lines[0][0]]) and item(lines[0]) and all(item(line) for line in lines[1:]):
         if len(lines) == 1 and numbered(lines[0]):
             if rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"

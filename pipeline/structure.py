@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 
@@ -116,6 +116,10 @@ class StructureRules:
         self.date_kind_re = one_of({"dates_header": kinds.dates_header.pattern, "date_line": kinds.date_line.pattern,
                                     "date_label": kinds.date_label.pattern}, flags)
         self.item_re = one_of({"list_item": kinds.list_item.pattern, "numbered_item": kinds.numbered_item.pattern}, 0)
+        # Most lines start with a character that no date kind (no list item) can start with: a dict lookup
+        # of that character settles them without the regex (see FirstChars).
+        self.date_kind_starts = FirstChars(self.date_kind_re)
+        self.item_starts = FirstChars(self.item_re)
 
     def words(self, text: str) -> str:
         """Return a heading's words: white space folded, any numbering before them and colon after them left out."""
@@ -169,6 +173,87 @@ class StructureRules:
         p = self.programme
         return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words and not self.programme_not_ending.search(t) \
             and not self.not_starting.match(t)
+
+
+class FirstChars(dict):
+    """Whether a match of a regex (`regex.match`) can start with a character: a dict from the character to a
+    bool, filled on first sight.
+
+    Exact: the answer comes from matching the character against the class of every character that can
+    start a match (start_class), compiled with the regex's flags, so `re` itself applies the regex's
+    case folding. When no such class can be worked out (or `regex` is None), every character may start one.
+    """
+
+    def __init__(self, regex: Optional[re.Pattern]):
+        super().__init__()
+        self.start_re = start_class(regex) if regex is not None else None
+
+    def __missing__(self, ch: str) -> bool:
+        ok = self[ch] = self.start_re is None or self.start_re.match(ch) is not None
+        return ok
+
+
+class _NotKnown(Exception):
+    """A regex construct whose first characters start_class does not work out."""
+
+
+def start_class(regex: re.Pattern) -> Optional[re.Pattern]:
+    """Return a one-character regex (a class, with `regex`'s flags) that every first character of a match of
+    `regex.match` matches, or None when that is not known: the regex can match an empty text, or what can come
+    first is a lookaround, a back-reference, a negated class, any character or a group with its own flags."""
+    try:  # the parser that `re` compiles with: private, so anything unexpected means "not known"
+        from re import _constants as c, _parser
+        items, nullable = _first_items(_parser.parse(regex.pattern, regex.flags), c)
+        if nullable or not items:
+            return None
+        return re.compile("[" + "".join(dict.fromkeys(items)) + "]", regex.flags)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+        return None
+
+
+def _first_items(seq: Sequence, c) -> tuple[list[str], bool]:
+    """Return (class items that can match the first character of a match of parsed sequence `seq`, whether
+    `seq` can match an empty text); `c` is re's constants. Raise _NotKnown on any other construct."""
+    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
+                  c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
+    items: list[str] = []
+    for op, av in seq:
+        if op is c.AT:  # ^, $, \b: zero width, the next item comes first
+            continue
+        if op is c.LITERAL:
+            items.append(f"\\U{av:08x}")
+            return items, False
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    items.append(f"\\U{value:08x}")
+                elif kind is c.RANGE:
+                    items.append(f"\\U{value[0]:08x}-\\U{value[1]:08x}")
+                elif kind is c.CATEGORY and value in categories:
+                    items.append(categories[value])
+                else:  # a negated class, or a category of another kind
+                    raise _NotKnown(kind)
+            return items, False
+        if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
+            if op is c.SUBPATTERN and (av[1] or av[2]):  # (?i:...): its own flags
+                raise _NotKnown(op)
+            sub, nullable = _first_items(av[-1] if op is c.SUBPATTERN else av, c)
+        elif op is c.BRANCH:
+            nullable = False
+            sub = []
+            for branch in av[1]:
+                first, empty = _first_items(branch, c)
+                sub += first
+                nullable = nullable or empty
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
+            sub, nullable = _first_items(av[2], c)
+            nullable = nullable or av[0] == 0
+        else:
+            raise _NotKnown(op)
+        items += sub
+        if not nullable:
+            return items, False
+    return items, True
 
 
 _COMBINE_UNSAFE = re.compile(r"\\[1-9]|\(\?\(")  # numbered back-references and conditionals: groups would renumber

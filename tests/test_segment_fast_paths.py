@@ -90,3 +90,58 @@ def test_description_keys_of_ascii_texts_are_the_key_words_regex_words(plan_text
         ascii_seen += text.lower().isascii()
         assert description_key(text) == " ".join(_KEY_WORDS.findall(text.lower())), repr(text)
     assert ascii_seen > 1000
+
+
+# Characters whose case folding is not plain ASCII: Kelvin sign, long s, dotted and dotless i, sharp s, final sigma.
+ODD_CASE = "\u212a\u017f\u0130\u0131\u00df\u03c2\u03a3\u1e9e"
+START_CHARS = [chr(c) for c in range(0x2600)] + list(ODD_CASE)
+
+
+@pytest.mark.parametrize("pattern, flags, samples", [
+    (r"^(?:due\s+)?dates?\s*:", re.IGNORECASE, ["date:", "Due dates:", "DATES :"]),
+    (r"^\s*[•*\-–]\s+(?=\S)|^\s*(?:\d{1,2}|[a-z])[.)]\s+\S", 0, ["- x", "  • y", "12) z", "a. b"]),
+    (r"^(?:kelvin|sigma|ice|s+)x", re.IGNORECASE, ["kelvinx", "sigmax", "icex", "sx", "SSx"]),
+    (r"\bfoo|[A-Fa-f0-9_]bar|(?>q)", re.IGNORECASE, ["foo", "_bar", "Dbar", "q"]),
+])
+def test_a_first_character_outside_the_start_class_never_starts_a_match(pattern, flags, samples):
+    from pipeline.structure import start_class
+
+    regex = re.compile(pattern, flags)
+    start = start_class(regex)
+    assert start is not None
+    for sample in samples:
+        assert regex.match(sample), sample
+        for ch in START_CHARS:
+            if regex.match(ch + sample[1:]):
+                assert start.match(ch), (pattern, ch, sample)
+    assert sum(start.match(ch) is not None for ch in START_CHARS) < len(START_CHARS) // 2  # a real filter
+
+
+@pytest.mark.parametrize("pattern", [r"a?", r"(?=a)b", r"[^a]b", r"(?i:a)b", r".x", r"(?:x|)", r"$"])
+def test_no_start_class_when_it_is_not_known(pattern):
+    from pipeline.structure import FirstChars, start_class
+
+    assert start_class(re.compile(pattern)) is None
+    assert all(FirstChars(re.compile(pattern))[ch] for ch in "ab\n ")
+
+
+def test_date_kinds_and_items_are_the_same_with_the_first_character_check(plan_text):
+    from pipeline.structure import FirstChars
+
+    rules = structure_rules()
+    assert rules.date_kind_starts.start_re is not None and rules.item_starts.start_re is not None
+    lines = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    lines += [ch + line[1:] for line in TRICKY_LINES for ch in START_CHARS if line]
+    for line in lines:
+        assert date_kind(line, rules) == plain_date_kind(line, rules), line
+        if rules.item_re.match(line):
+            assert rules.item_starts[line[0]], line
+    starts = FirstChars(rules.date_kind_re)
+    assert not starts["W"] and not starts["1"] and starts["D"] and starts["t"]
+
+
+def test_an_empty_alternative_lets_what_follows_start_a_match():
+    from pipeline.structure import start_class
+
+    start = start_class(re.compile(r"(?:x|)y"))
+    assert start.match("x") and start.match("y") and not start.match("z")
