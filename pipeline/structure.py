@@ -100,6 +100,7 @@ class StructureRules:
         shape = data.headings.shape
         self.shape = shape
         self.not_ending = re.compile(shape.not_ending)
+        self.not_ending_ends, self.programme_not_ending_ends = last_chars(self.not_ending), last_chars(self.programme_not_ending)
         self.not_starting = re.compile(shape.not_starting)
         kinds = data.paragraph_kinds
         self.kinds = kinds
@@ -117,19 +118,29 @@ class StructureRules:
                                     "date_label": kinds.date_label.pattern}, flags)
         self.item_re = one_of({"list_item": kinds.list_item.pattern, "numbered_item": kinds.numbered_item.pattern}, 0)
         # Most lines start with a character that no date kind (no list item) can start with: a dict lookup
-        # of that character settles them without the regex (see FirstChars).
-        self.date_kind_starts = FirstChars(self.date_kind_re)
-        self.item_starts = FirstChars(self.item_re)
+        # of that character settles them without the regex (see first_chars).
+        self.date_kind_starts = first_chars(self.date_kind_re)
+        self.item_starts = first_chars(self.item_re)
+        # A closing colon is looked for in every short line and heading; its regex can only match at the end.
+        self.closing_ends = last_chars(self.closing_re)
 
     def words(self, text: str) -> str:
         """Return a heading's words: white space folded, any numbering before them and colon after them left out."""
-        t = self.closing_re.sub("", " ".join(text.split()))
+        t = self.without_closing(" ".join(text.split()))
         m = self.numbering_re.match(t)
         return t[m.end():] if m else t
 
     def heading_text(self, text: str) -> str:
         """Return a heading as a name: as written, less a closing colon ("Cyber security:" → "Cyber security")."""
-        return self.closing_re.sub("", text.strip())
+        return self.without_closing(text.strip())
+
+    def has_closing(self, text: str) -> bool:
+        """Whether `text` ends with a closing colon (heading.closing)."""
+        return may_end(self.closing_ends, text) and self.closing_re.search(text) is not None
+
+    def without_closing(self, text: str) -> str:
+        """Return `text` less its closing colon (heading.closing), if any."""
+        return self.closing_re.sub("", text) if may_end(self.closing_ends, text) else text
 
     def subsection(self, text: str) -> Optional[Subsection]:
         """Return the sub-section that heading `text` names, or None."""
@@ -162,7 +173,7 @@ class StructureRules:
         return (
             0 < len(t) <= self.shape.max_chars
             and len(t.split()) <= self.shape.max_words
-            and not self.not_ending.search(t)
+            and not (may_end(self.not_ending_ends, t) and self.not_ending.search(t))
             and not self.not_starting.match(t)
         )
 
@@ -171,26 +182,44 @@ class StructureRules:
         """Whether a one-line paragraph that is not heading-shaped may still be a programme heading."""
         t = text.strip()
         p = self.programme
-        return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words and not self.programme_not_ending.search(t) \
+        return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words \
+            and not (may_end(self.programme_not_ending_ends, t) and self.programme_not_ending.search(t)) \
             and not self.not_starting.match(t)
 
 
-class FirstChars(dict):
-    """Whether a match of a regex (`regex.match`) can start with a character: a dict from the character to a
-    bool, filled on first sight.
+class CharTest(dict):
+    """Whether a character is in a class of characters (a one-character regex): a dict from the character to a
+    bool, filled on first sight; with no class (None), every character is in it."""
 
-    Exact: the answer comes from matching the character against the class of every character that can
-    start a match (start_class), compiled with the regex's flags, so `re` itself applies the regex's
-    case folding. When no such class can be worked out (or `regex` is None), every character may start one.
-    """
-
-    def __init__(self, regex: Optional[re.Pattern]):
+    def __init__(self, class_re: Optional[re.Pattern]):
         super().__init__()
-        self.start_re = start_class(regex) if regex is not None else None
+        self.class_re = class_re
 
     def __missing__(self, ch: str) -> bool:
-        ok = self[ch] = self.start_re is None or self.start_re.match(ch) is not None
+        ok = self[ch] = self.class_re is None or self.class_re.match(ch) is not None
         return ok
+
+
+def first_chars(regex: Optional[re.Pattern]) -> CharTest:
+    """Return the test of whether a match of `regex.match` can start with a character.
+
+    Exact: the class comes from the regex's parsed pattern (start_class) and is compiled with its
+    flags, so `re` itself applies the regex's case folding. When it cannot be worked out (or `regex`
+    is None), every character may start a match.
+    """
+    return CharTest(start_class(regex) if regex is not None else None)
+
+
+def last_chars(regex: re.Pattern) -> CharTest:
+    """Return the test of whether a match of `regex.search` can end with a character (see end_class and
+    may_end); every character when that cannot be worked out."""
+    return CharTest(end_class(regex))
+
+
+def may_end(ends: CharTest, text: str) -> bool:
+    """Whether a regex whose every match ends at the end of the text ('$': at the very end, or before a final
+    newline) can match `text`, by the test `ends` of its last character (last_chars)."""
+    return not text or ends[text[-1]] or text[-1] == "\n" and (len(text) < 2 or ends[text[-2]])
 
 
 class _NotKnown(Exception):
@@ -203,21 +232,43 @@ def start_class(regex: re.Pattern) -> Optional[re.Pattern]:
     first is a lookaround, a back-reference, a negated class, any character or a group with its own flags."""
     try:  # the parser that `re` compiles with: private, so anything unexpected means "not known"
         from re import _constants as c, _parser
-        items, nullable = _first_items(_parser.parse(regex.pattern, regex.flags), c)
-        if nullable or not items:
-            return None
-        return re.compile("[" + "".join(dict.fromkeys(items)) + "]", regex.flags)
+        return _class_of(_first_items(_parser.parse(regex.pattern, regex.flags), c), regex.flags)
     except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
         return None
 
 
-def _first_items(seq: Sequence, c) -> tuple[list[str], bool]:
-    """Return (class items that can match the first character of a match of parsed sequence `seq`, whether
-    `seq` can match an empty text); `c` is re's constants. Raise _NotKnown on any other construct."""
+def end_class(regex: re.Pattern) -> Optional[re.Pattern]:
+    """Return a one-character regex (a class, with `regex`'s flags) that the last character of every match of
+    `regex.search` matches, when the pattern ends with '$' (not MULTILINE: every match ends at the end of the
+    text or before a final newline); None when that is not so or not known (as start_class, read backwards)."""
+    if regex.flags & re.MULTILINE:
+        return None
+    try:
+        from re import _constants as c, _parser
+        tree = _parser.parse(regex.pattern, regex.flags)
+        if not len(tree) or tree[-1] != (c.AT, c.AT_END):
+            return None
+        return _class_of(_first_items(tree[:-1], c, backwards=True), regex.flags)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+        return None
+
+
+def _class_of(found: tuple[list[str], bool], flags: int) -> Optional[re.Pattern]:
+    """Return the class of the items `_first_items` found, or None when the sequence can match an empty text."""
+    items, nullable = found
+    if nullable or not items:
+        return None
+    return re.compile("[" + "".join(dict.fromkeys(items)) + "]", flags)
+
+
+def _first_items(seq: Sequence, c, backwards: bool = False) -> tuple[list[str], bool]:
+    """Return (class items that can match the first character of a match of parsed sequence `seq`, or its last
+    one when `backwards`, whether `seq` can match an empty text); `c` is re's constants. Raise _NotKnown on
+    any other construct."""
     categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
                   c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
     items: list[str] = []
-    for op, av in seq:
+    for op, av in (reversed(seq) if backwards else seq):
         if op is c.AT:  # ^, $, \b: zero width, the next item comes first
             continue
         if op is c.LITERAL:
@@ -237,16 +288,16 @@ def _first_items(seq: Sequence, c) -> tuple[list[str], bool]:
         if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
             if op is c.SUBPATTERN and (av[1] or av[2]):  # (?i:...): its own flags
                 raise _NotKnown(op)
-            sub, nullable = _first_items(av[-1] if op is c.SUBPATTERN else av, c)
+            sub, nullable = _first_items(av[-1] if op is c.SUBPATTERN else av, c, backwards)
         elif op is c.BRANCH:
             nullable = False
             sub = []
             for branch in av[1]:
-                first, empty = _first_items(branch, c)
+                first, empty = _first_items(branch, c, backwards)
                 sub += first
                 nullable = nullable or empty
         elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
-            sub, nullable = _first_items(av[2], c)
+            sub, nullable = _first_items(av[2], c, backwards)
             nullable = nullable or av[0] == 0
         else:
             raise _NotKnown(op)

@@ -119,24 +119,24 @@ def test_a_first_character_outside_the_start_class_never_starts_a_match(pattern,
 
 @pytest.mark.parametrize("pattern", [r"a?", r"(?=a)b", r"[^a]b", r"(?i:a)b", r".x", r"(?:x|)", r"$"])
 def test_no_start_class_when_it_is_not_known(pattern):
-    from pipeline.structure import FirstChars, start_class
+    from pipeline.structure import first_chars, start_class
 
     assert start_class(re.compile(pattern)) is None
-    assert all(FirstChars(re.compile(pattern))[ch] for ch in "ab\n ")
+    assert all(first_chars(re.compile(pattern))[ch] for ch in "ab\n ")
 
 
 def test_date_kinds_and_items_are_the_same_with_the_first_character_check(plan_text):
-    from pipeline.structure import FirstChars
+    from pipeline.structure import first_chars
 
     rules = structure_rules()
-    assert rules.date_kind_starts.start_re is not None and rules.item_starts.start_re is not None
+    assert rules.date_kind_starts.class_re is not None and rules.item_starts.class_re is not None
     lines = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
     lines += [ch + line[1:] for line in TRICKY_LINES for ch in START_CHARS if line]
     for line in lines:
         assert date_kind(line, rules) == plain_date_kind(line, rules), line
         if rules.item_re.match(line):
             assert rules.item_starts[line[0]], line
-    starts = FirstChars(rules.date_kind_re)
+    starts = first_chars(rules.date_kind_re)
     assert not starts["W"] and not starts["1"] and starts["D"] and starts["t"]
 
 
@@ -145,3 +145,50 @@ def test_an_empty_alternative_lets_what_follows_start_a_match():
 
     start = start_class(re.compile(r"(?:x|)y"))
     assert start.match("x") and start.match("y") and not start.match("z")
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (r"\s*[:：]$", 0), (r"[.:;,!?]$", 0), (r"(?:\s*[.;,*†‡])+$", 0), (r"(?:x|ab+)\s*$", re.IGNORECASE),
+    (r"^(?:kelvin|sigma|s)$", re.IGNORECASE),
+])
+def test_a_last_character_outside_the_end_class_never_ends_a_match(pattern, flags):
+    from pipeline.structure import end_class, last_chars, may_end
+
+    regex = re.compile(pattern, flags)
+    assert end_class(regex) is not None
+    ends = last_chars(regex)
+    rng = random.Random(7)
+    alphabet = "aAbBxX:：.;,*†‡ \t\n!?sSſkK\u212aσςΣ-"
+    texts = ["", "\n", "a:", "a:\n", "a: \n", "Background:", "x \n", "AbB", "kelvin", "KELVIN\n", "ſ"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8))) for _ in range(20000)]
+    texts += [t + ch for t in ("ab", "a:", "") for ch in START_CHARS]
+    for text in texts:
+        if regex.search(text):
+            assert may_end(ends, text), (pattern, text)
+    assert sum(may_end(ends, ch) for ch in START_CHARS) < len(START_CHARS) // 2  # a real filter
+
+
+@pytest.mark.parametrize("pattern, flags", [(r"a$", re.MULTILINE), (r"a", 0), (r"a$|b", 0), (r"a?$", 0), (r"(?<=a)$", 0)])
+def test_no_end_class_when_a_match_may_end_elsewhere_or_it_is_not_known(pattern, flags):
+    from pipeline.structure import end_class
+
+    assert end_class(re.compile(pattern, flags)) is None
+
+
+def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_check(plan_text):
+    rules = structure_rules()
+    assert rules.closing_ends.class_re is not None and rules.not_ending_ends.class_re is not None
+    texts = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    texts += [text + ch for text in ("Background", "Our plan", "") for ch in START_CHARS]
+    for text in texts:
+        assert rules.has_closing(text) == bool(rules.closing_re.search(text)), text
+        assert rules.without_closing(text) == rules.closing_re.sub("", text), text
+        t = text.strip()
+        assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
+                                                  and len(t.split()) <= rules.shape.max_words
+                                                  and not rules.not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
+        assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
+                                                  and len(t.split()) <= rules.programme.max_words
+                                                  and not rules.programme_not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
