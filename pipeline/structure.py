@@ -92,6 +92,7 @@ class StructureRules:
         self.theme = data.headings.theme
         self.theme_by_structure = data.headings.theme_by_structure
         self.theme_re = re.compile(data.headings.theme.pattern, flags)
+        self.theme_ends = last_chars(self.theme_re)  # most headings do not end as a theme heading does
         self.subsections = tuple(
             Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
         )
@@ -159,7 +160,7 @@ class StructureRules:
 
     def theme_of_words(self, words: str) -> Optional[str]:
         """Return the theme that a heading's `words` (see words()) name, or None."""
-        m = self.theme_re.match(words)
+        m = self.theme_re.match(words) if may_end(self.theme_ends, words) else None
         return m.group("theme").strip() if m else None
 
     def names_heading(self, text: str) -> bool:

@@ -179,8 +179,11 @@ def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_
     rules = structure_rules()
     assert rules.closing_ends.class_re is not None and rules.not_ending_ends.class_re is not None
     texts = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
-    texts += [text + ch for text in ("Background", "Our plan", "") for ch in START_CHARS]
+    texts += [text + ch for text in ("Background", "Our plan", "", "Digitise - overvie") for ch in START_CHARS]
+    assert rules.theme_ends.class_re is not None
     for text in texts:
+        m = rules.theme_re.match(text)
+        assert rules.theme_of_words(text) == (m.group("theme").strip() if m else None), text
         assert rules.has_closing(text) == bool(rules.closing_re.search(text)), text
         assert rules.without_closing(text) == rules.closing_re.sub("", text), text
         t = text.strip()
