@@ -254,6 +254,53 @@ def end_class(regex: re.Pattern) -> Optional[re.Pattern]:
         return None
 
 
+def required_chars(regex: re.Pattern) -> tuple[re.Pattern, ...]:
+    """Return one-character classes such that every match of `regex` holds a character of each: the items of the
+    pattern that must match a character without case folding (':' in '^[^:]{2,90}?\\s*:'); () when none is known.
+
+    Exact: only characters that have no other case are taken, so `re` matches them as written whatever its flags.
+    """
+    try:
+        from re import _constants as c, _parser
+        found = _required(_parser.parse(regex.pattern, regex.flags), c)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error):
+        return ()
+    return tuple(re.compile("[" + "".join(f"\\U{ord(ch):08x}" for ch in sorted(chars)) + "]") for chars in found)
+
+
+def may_hold(needed: tuple[re.Pattern, ...], text: str) -> bool:
+    """Whether `text` holds a character of each class `needed` (see required_chars)."""
+    for chars in needed:
+        if chars.search(text) is None:
+            return False
+    return True
+
+
+def _uncased(code: int) -> bool:
+    ch = chr(code)
+    return ch.lower() == ch == ch.upper() and ch.casefold() == ch
+
+
+def _required(seq: Sequence, c) -> list[frozenset[str]]:
+    """Return the character sets (see required_chars) of the items of parsed sequence `seq` that must match a
+    character; optional, zero-width, cased or other items are passed over: they add nothing."""
+    out: list[frozenset[str]] = []
+    for op, av in seq:
+        if op is c.LITERAL and _uncased(av):
+            out.append(frozenset(chr(av)))
+        elif op is c.IN and all(kind is c.LITERAL and _uncased(value) for kind, value in av):
+            out.append(frozenset(chr(value) for _, value in av))
+        elif op is c.SUBPATTERN and not (av[1] or av[2]) or op is c.ATOMIC_GROUP:
+            out += _required(av[-1] if op is c.SUBPATTERN else av, c)
+        elif op is c.BRANCH:  # every branch must hold one of its own: one of their first sets
+            firsts = [_required(branch, c)[:1] for branch in av[1]]
+            if all(firsts):
+                out.append(frozenset().union(*(first[0] for first in firsts)))
+        elif (op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT) and av[0] > 0:
+            out += _required(av[2], c)
+    return out
+
+
 def _class_of(found: tuple[list[str], bool], flags: int) -> Optional[re.Pattern]:
     """Return the class of the items `_first_items` found, or None when the sequence can match an empty text."""
     items, nullable = found

@@ -195,3 +195,52 @@ def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_
                                                   and len(t.split()) <= rules.programme.max_words
                                                   and not rules.programme_not_ending.search(t)
                                                   and not rules.not_starting.match(t)), text
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (r"^(?P<label>[^.:;!?\n]{2,90}?)[ \t]*:[ \t]+(?=\S)", re.IGNORECASE),
+    (r"^(?P<label>[^.:;!?\n]{2,90}?)[ \t]+[-–—][ \t]*(?=\S)", re.IGNORECASE),
+    (r"^(?P<label>[A-Za-z][A-Za-z ]{0,24}?)(?:\s*:|\s+[-–—])\s*(?P<value>\S.{0,40})$", re.IGNORECASE),
+    (r"(?:x|;)+[,.]|(?>a:)", re.IGNORECASE),
+])
+def test_a_text_without_the_required_characters_never_matches(pattern, flags):
+    from pipeline.structure import may_hold, required_chars
+
+    regex = re.compile(pattern, flags)
+    needed = required_chars(regex)
+    assert needed
+    rng = random.Random(11)
+    alphabet = "aAxX:;,.-–— \t\nſK\u212a!?b"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(30000)]
+    texts += ["Service (EPS) – Next Generation: text", "Wave A - February 2022", "Due soon: 2022", "x;,", "a:"]
+    for text in texts:
+        if regex.search(text):
+            assert may_hold(needed, text), (pattern, text)
+    assert not may_hold(needed, "plain words")
+
+
+def test_cased_characters_are_never_required():
+    from pipeline.structure import required_chars
+
+    (colon,) = required_chars(re.compile(r"^kelvin:", re.IGNORECASE))
+    assert [chr(c) for c in range(0x3000) if colon.match(chr(c))] == [":"]
+    assert required_chars(re.compile(r"(?:a|b)c[xy]", re.IGNORECASE)) == ()
+
+
+def test_workstreams_and_suspect_date_lines_read_alike_with_the_required_characters(plan_text):
+    from pipeline.milestone_rules import milestone_rules
+
+    rules = milestone_rules()
+    assert all(needs for _, _, needs in rules.workstreams) and rules.suspect_date_needs
+    texts = plan_text.split("\n\n") + ["Service (EPS) – Next Generation: text", "Target: March 2022", "Go-live - May"]
+    for text in texts:
+        plain = None
+        for rule, regex, _ in rules.workstreams:
+            m = regex.match(text)
+            if m and len(m.group("label").split()) <= rule.max_words:
+                plain = m.group("label").strip()
+                break
+        assert rules.workstream(text) == plain, text
+        m = rules.suspect_date_re.match(text)
+        plain = None if m is None or rules.date_value(m.group("value")).period is None else m.group("label").strip()
+        assert rules.suspect_date_label(text) == plain, text
