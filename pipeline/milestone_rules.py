@@ -183,7 +183,10 @@ class MilestoneRules:
         """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
         only words that start with one (and the status line regex is slow on a long paragraph)."""
         folded = _fold(text)
-        return any(phrase in folded for phrase in self.folded_phrases)
+        for phrase in self.folded_phrases:  # a loop, not any(): no generator step per phrase
+            if phrase in folded:
+                return True
+        return False
 
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""

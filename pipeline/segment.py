@@ -15,7 +15,7 @@ from typing import Optional
 from .document import Document, Finding, InputError
 from .milestone_rules import DocumentReader, milestone_rules
 from .models import ParagraphRow, SectionRow, validated
-from .structure import StructureRules, structure_rules
+from .structure import StructureRules, may_hold, structure_rules
 
 
 @dataclass(slots=True)
@@ -133,7 +133,7 @@ def split_inline_dates(paras: list[RawParagraph], rules: StructureRules) -> list
     out: list[RawParagraph] = []
     for p in paras:
         last = p.lines[-1].rstrip()
-        m = rules.inline_date_re.search(last) if p.date_kind is None else None
+        m = rules.inline_date_re.search(last) if p.date_kind is None and may_hold(rules.inline_date_needs, last) else None
         if m is None or not reads_as_date(last[m.end("gap"):], rules):
             out.append(p)
             continue

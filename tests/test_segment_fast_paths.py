@@ -202,6 +202,8 @@ def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_
     (r"^(?P<label>[^.:;!?\n]{2,90}?)[ \t]+[-–—][ \t]*(?=\S)", re.IGNORECASE),
     (r"^(?P<label>[A-Za-z][A-Za-z ]{0,24}?)(?:\s*:|\s+[-–—])\s*(?P<value>\S.{0,40})$", re.IGNORECASE),
     (r"(?:x|;)+[,.]|(?>a:)", re.IGNORECASE),
+    (structure_rules().inline_date_re.pattern, re.IGNORECASE),
+    (r"(?<=:)x|(?=-)", 0),
 ])
 def test_a_text_without_the_required_characters_never_matches(pattern, flags):
     from pipeline.structure import may_hold, required_chars
@@ -210,9 +212,10 @@ def test_a_text_without_the_required_characters_never_matches(pattern, flags):
     needed = required_chars(regex)
     assert needed
     rng = random.Random(11)
-    alphabet = "aAxX:;,.-–— \t\nſK\u212a!?b"
+    alphabet = "aAxX:;,.-–— \t\nſK\u212a!?b)："
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(30000)]
-    texts += ["Service (EPS) – Next Generation: text", "Wave A - February 2022", "Due soon: 2022", "x;,", "a:"]
+    texts += ["Service (EPS) – Next Generation: text", "Wave A - February 2022", "Due soon: 2022", "x;,", "a:",
+              "Agreed. Date: October 2021", "Done! Due – Q3", "(a) Timescales： 2022", "ok; deadline - May"]
     for text in texts:
         if regex.search(text):
             assert may_hold(needed, text), (pattern, text)
@@ -222,8 +225,7 @@ def test_a_text_without_the_required_characters_never_matches(pattern, flags):
 def test_cased_characters_are_never_required():
     from pipeline.structure import required_chars
 
-    (colon,) = required_chars(re.compile(r"^kelvin:", re.IGNORECASE))
-    assert [chr(c) for c in range(0x3000) if colon.match(chr(c))] == [":"]
+    assert required_chars(re.compile(r"^kelvin:", re.IGNORECASE)) == (":",)
     assert required_chars(re.compile(r"(?:a|b)c[xy]", re.IGNORECASE)) == ()
 
 
