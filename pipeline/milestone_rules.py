@@ -8,6 +8,7 @@ from typing import Callable, Literal, Optional
 
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
+from .structure import may_hold, required_chars
 
 
 class _Pattern(StrictModel):
@@ -124,12 +125,15 @@ class MilestoneRules:
         self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
-        self.workstreams = [(w, re.compile(w.pattern, i)) for w in data.workstreams]
+        # A rule is tried only on a text holding a character it needs (the label's ':' or dash): most do not.
+        self.workstreams = [(w, regex, required_chars(regex))
+                            for w, regex in ((w, re.compile(w.pattern, i)) for w in data.workstreams)]
         self.pending_re = re.compile(data.pending.pattern, i)
         self.notes_re = re.compile(data.notes.pattern, i)
         self.complete_end_re = re.compile(data.truncation.complete_end)
         self.furniture_re = re.compile(data.truncation.furniture, i)
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
+        self.suspect_date_needs = required_chars(self.suspect_date_re)
 
     def status_named(self, words: str) -> Optional[_Status]:
         """Return the status whose longest phrase `words` start with ('completed early' → complete), or None."""
@@ -179,7 +183,10 @@ class MilestoneRules:
         """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
         only words that start with one (and the status line regex is slow on a long paragraph)."""
         folded = _fold(text)
-        return any(phrase in folded for phrase in self.folded_phrases)
+        for phrase in self.folded_phrases:  # a loop, not any(): no generator step per phrase
+            if phrase in folded:
+                return True
+        return False
 
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
@@ -235,15 +242,15 @@ class MilestoneRules:
 
     def suspect_date_label(self, text: str) -> Optional[str]:
         """Return the label of a one-line paragraph that reads as a date line under an unknown label, else None."""
-        m = self.suspect_date_re.match(text)
+        m = self.suspect_date_re.match(text) if may_hold(self.suspect_date_needs, text) else None
         if m is None or self.date_value(m.group("value")).period is None:
             return None
         return m.group("label").strip()
 
     def workstream(self, description: str) -> Optional[str]:
         """Return the short label a description starts with (the first workstream rule that fits), or None."""
-        for rule, regex in self.workstreams:
-            m = regex.match(description)
+        for rule, regex, needs in self.workstreams:
+            m = regex.match(description) if may_hold(needs, description) else None
             if m and len(m.group("label").split()) <= rule.max_words:
                 return m.group("label").strip()
         return None

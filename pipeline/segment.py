@@ -9,12 +9,13 @@ milestone text, not headings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Optional
 
 from .document import Document, Finding, InputError
 from .milestone_rules import DocumentReader, milestone_rules
 from .models import ParagraphRow, SectionRow, validated
-from .structure import StructureRules, structure_rules
+from .structure import StructureRules, may_hold, structure_rules
 
 
 @dataclass(slots=True)
@@ -35,6 +36,8 @@ class RawParagraph:
 
 def date_kind(line: str, rules: StructureRules) -> Optional[str]:
     """Return "dates_header", "date_line" or "date_label" (a bare 'Date:') when trimmed `line` is one, else None."""
+    if line and not rules.date_kind_starts[line[0]]:  # no date kind starts so: most lines, without a regex
+        return None
     if rules.date_kind_re is not None:
         m = rules.date_kind_re.match(line)
         return None if m is None else m.lastgroup
@@ -67,41 +70,35 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     """
     text, origins = doc.text, doc.origins
     lines = text.split("\n")
-    # The runs as (first line, its offset, last line, its offset, date kind of a one-line run), then the paragraphs.
-    runs: list[tuple[int, int, int, int, Optional[str]]] = []
-    first, first_offset = -1, 0  # the open run's first line and its offset (-1: no run is open)
+    # Line i starts at offset ends_before[i] + i (the newlines before it); only non-blank lines are walked.
+    ends_before = list(accumulate(map(len, lines), initial=0))
+    stripped = [line.strip() for line in lines]
+    nonblank = [i for i, line in enumerate(stripped) if line]
+    # The runs as (first line, last line, date kind of a one-line run), then the paragraphs.
+    runs: list[tuple[int, int, Optional[str]]] = []
+    first = previous = -2  # the open run's first line and the last non-blank line before this one (-2: none)
     kind: Optional[str] = None  # date kind of the run's last line
-    after_date = False
-    offset = previous_offset = 0
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped:
-            line_kind = date_kind(stripped, rules)
-            # An HTML block element starts a new paragraph even without a blank line; so does a Markdown
-            # heading line (no locator), and the line after it.
-            if first >= 0 and (line_kind is not None or after_date or origins is not None and (
-                    origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
-                    if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))):
-                runs.append((first, first_offset, i - 1, previous_offset, kind))
-                first = -1
-            if first < 0:
-                first, first_offset = i, offset
-            kind = line_kind
-            after_date = line_kind is not None
-        else:
-            if first >= 0:
-                runs.append((first, first_offset, i - 1, previous_offset, kind))
-                first = -1
-            after_date = False
-        previous_offset = offset
-        offset += len(line) + 1
+    starts = rules.date_kind_starts  # date_kind's own first test, without a call for most lines
+    line_kinds = [date_kind(stripped[i], rules) if starts[stripped[i][0]] else None for i in nonblank]
+    for i, line_kind in zip(nonblank, line_kinds):
+        # A blank line or a date line ends a run, and so does a date line just above. An HTML block element
+        # starts a new paragraph even without a blank line; so does a Markdown heading line (no locator),
+        # and the line after it.
+        if first >= 0 and (previous != i - 1 or line_kind is not None or kind is not None or origins is not None and (
+                origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
+                if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))):
+            runs.append((first, previous, kind))
+            first = -1
+        if first < 0:
+            first = i
+        kind, previous = line_kind, i
     if first >= 0:
-        runs.append((first, first_offset, len(lines) - 1, previous_offset, kind))
+        runs.append((first, previous, kind))
     out: list[RawParagraph] = []
-    for first, first_offset, last, last_offset, kind in runs:
+    for first, last, kind in runs:
         head, tail = lines[first], lines[last]
-        start = first_offset + (len(head) - len(head.lstrip()))
-        end = last_offset + len(tail.rstrip())
+        start = ends_before[first] + first + (len(head) - len(head.lstrip()))
+        end = ends_before[last] + last + len(tail.rstrip())
         if origins is None:  # plain text: lines have no tag and no locator
             out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), None,
                                     None, None, kind if first == last else None))
@@ -136,7 +133,7 @@ def split_inline_dates(paras: list[RawParagraph], rules: StructureRules) -> list
     out: list[RawParagraph] = []
     for p in paras:
         last = p.lines[-1].rstrip()
-        m = rules.inline_date_re.search(last) if p.date_kind is None else None
+        m = rules.inline_date_re.search(last) if p.date_kind is None and may_hold(rules.inline_date_needs, last) else None
         if m is None or not reads_as_date(last[m.end("gap"):], rules):
             out.append(p)
             continue
@@ -229,8 +226,8 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     # Bullet or numbered, in one match a line when the two rules combine.
     item = rules.item_re.match if rules.item_re is not None else \
         lambda line: rules.list_item_re.match(line) or numbered(line)
-    # The first line alone settles most paragraphs: it is seldom a list item.
-    if item(lines[0]) and all(item(line) for line in lines[1:]):
+    # The first line alone settles most paragraphs: it is seldom a list item (its first character says so for most).
+    if (not lines[0] or rules.item_starts[lines[0][0]]) and item(lines[0]) and all(item(line) for line in lines[1:]):
         if len(lines) == 1 and numbered(lines[0]):
             if rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
                 return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
@@ -241,7 +238,7 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     if len(lines) == 1:
         if rules.looks_like_heading(text):
             return "heading", rules.shape.id
-        if len(text) <= rules.shape.max_chars + 1 and rules.closing_re.search(text) \
+        if len(text) <= rules.shape.max_chars + 1 and rules.has_closing(text) \
                 and rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
             return "heading", rules.shape.id  # "Background:": a named heading with a closing colon
     return "text", "kind.text"

@@ -90,3 +90,159 @@ def test_description_keys_of_ascii_texts_are_the_key_words_regex_words(plan_text
         ascii_seen += text.lower().isascii()
         assert description_key(text) == " ".join(_KEY_WORDS.findall(text.lower())), repr(text)
     assert ascii_seen > 1000
+
+
+# Characters whose case folding is not plain ASCII: Kelvin sign, long s, dotted and dotless i, sharp s, final sigma.
+ODD_CASE = "\u212a\u017f\u0130\u0131\u00df\u03c2\u03a3\u1e9e"
+START_CHARS = [chr(c) for c in range(0x2600)] + list(ODD_CASE)
+
+
+@pytest.mark.parametrize("pattern, flags, samples", [
+    (r"^(?:due\s+)?dates?\s*:", re.IGNORECASE, ["date:", "Due dates:", "DATES :"]),
+    (r"^\s*[•*\-–]\s+(?=\S)|^\s*(?:\d{1,2}|[a-z])[.)]\s+\S", 0, ["- x", "  • y", "12) z", "a. b"]),
+    (r"^(?:kelvin|sigma|ice|s+)x", re.IGNORECASE, ["kelvinx", "sigmax", "icex", "sx", "SSx"]),
+    (r"\bfoo|[A-Fa-f0-9_]bar|(?>q)", re.IGNORECASE, ["foo", "_bar", "Dbar", "q"]),
+])
+def test_a_first_character_outside_the_start_class_never_starts_a_match(pattern, flags, samples):
+    from pipeline.structure import start_class
+
+    regex = re.compile(pattern, flags)
+    start = start_class(regex)
+    assert start is not None
+    for sample in samples:
+        assert regex.match(sample), sample
+        for ch in START_CHARS:
+            if regex.match(ch + sample[1:]):
+                assert start.match(ch), (pattern, ch, sample)
+    assert sum(start.match(ch) is not None for ch in START_CHARS) < len(START_CHARS) // 2  # a real filter
+
+
+@pytest.mark.parametrize("pattern", [r"a?", r"(?=a)b", r"[^a]b", r"(?i:a)b", r".x", r"(?:x|)", r"$"])
+def test_no_start_class_when_it_is_not_known(pattern):
+    from pipeline.structure import first_chars, start_class
+
+    assert start_class(re.compile(pattern)) is None
+    assert all(first_chars(re.compile(pattern))[ch] for ch in "ab\n ")
+
+
+def test_date_kinds_and_items_are_the_same_with_the_first_character_check(plan_text):
+    from pipeline.structure import first_chars
+
+    rules = structure_rules()
+    assert rules.date_kind_starts.class_re is not None and rules.item_starts.class_re is not None
+    lines = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    lines += [ch + line[1:] for line in TRICKY_LINES for ch in START_CHARS if line]
+    for line in lines:
+        assert date_kind(line, rules) == plain_date_kind(line, rules), line
+        if rules.item_re.match(line):
+            assert rules.item_starts[line[0]], line
+    starts = first_chars(rules.date_kind_re)
+    assert not starts["W"] and not starts["1"] and starts["D"] and starts["t"]
+
+
+def test_an_empty_alternative_lets_what_follows_start_a_match():
+    from pipeline.structure import start_class
+
+    start = start_class(re.compile(r"(?:x|)y"))
+    assert start.match("x") and start.match("y") and not start.match("z")
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (r"\s*[:：]$", 0), (r"[.:;,!?]$", 0), (r"(?:\s*[.;,*†‡])+$", 0), (r"(?:x|ab+)\s*$", re.IGNORECASE),
+    (r"^(?:kelvin|sigma|s)$", re.IGNORECASE),
+])
+def test_a_last_character_outside_the_end_class_never_ends_a_match(pattern, flags):
+    from pipeline.structure import end_class, last_chars, may_end
+
+    regex = re.compile(pattern, flags)
+    assert end_class(regex) is not None
+    ends = last_chars(regex)
+    rng = random.Random(7)
+    alphabet = "aAbBxX:：.;,*†‡ \t\n!?sSſkK\u212aσςΣ-"
+    texts = ["", "\n", "a:", "a:\n", "a: \n", "Background:", "x \n", "AbB", "kelvin", "KELVIN\n", "ſ"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8))) for _ in range(20000)]
+    texts += [t + ch for t in ("ab", "a:", "") for ch in START_CHARS]
+    for text in texts:
+        if regex.search(text):
+            assert may_end(ends, text), (pattern, text)
+    assert sum(may_end(ends, ch) for ch in START_CHARS) < len(START_CHARS) // 2  # a real filter
+
+
+@pytest.mark.parametrize("pattern, flags", [(r"a$", re.MULTILINE), (r"a", 0), (r"a$|b", 0), (r"a?$", 0), (r"(?<=a)$", 0)])
+def test_no_end_class_when_a_match_may_end_elsewhere_or_it_is_not_known(pattern, flags):
+    from pipeline.structure import end_class
+
+    assert end_class(re.compile(pattern, flags)) is None
+
+
+def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_check(plan_text):
+    rules = structure_rules()
+    assert rules.closing_ends.class_re is not None and rules.not_ending_ends.class_re is not None
+    texts = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    texts += [text + ch for text in ("Background", "Our plan", "", "Digitise - overvie") for ch in START_CHARS]
+    assert rules.theme_ends.class_re is not None
+    for text in texts:
+        m = rules.theme_re.match(text)
+        assert rules.theme_of_words(text) == (m.group("theme").strip() if m else None), text
+        assert rules.has_closing(text) == bool(rules.closing_re.search(text)), text
+        assert rules.without_closing(text) == rules.closing_re.sub("", text), text
+        t = text.strip()
+        assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
+                                                  and len(t.split()) <= rules.shape.max_words
+                                                  and not rules.not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
+        assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
+                                                  and len(t.split()) <= rules.programme.max_words
+                                                  and not rules.programme_not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (r"^(?P<label>[^.:;!?\n]{2,90}?)[ \t]*:[ \t]+(?=\S)", re.IGNORECASE),
+    (r"^(?P<label>[^.:;!?\n]{2,90}?)[ \t]+[-–—][ \t]*(?=\S)", re.IGNORECASE),
+    (r"^(?P<label>[A-Za-z][A-Za-z ]{0,24}?)(?:\s*:|\s+[-–—])\s*(?P<value>\S.{0,40})$", re.IGNORECASE),
+    (r"(?:x|;)+[,.]|(?>a:)", re.IGNORECASE),
+    (structure_rules().inline_date_re.pattern, re.IGNORECASE),
+    (r"(?<=:)x|(?=-)", 0),
+])
+def test_a_text_without_the_required_characters_never_matches(pattern, flags):
+    from pipeline.structure import may_hold, required_chars
+
+    regex = re.compile(pattern, flags)
+    needed = required_chars(regex)
+    assert needed
+    rng = random.Random(11)
+    alphabet = "aAxX:;,.-–— \t\nſK\u212a!?b)："
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(30000)]
+    texts += ["Service (EPS) – Next Generation: text", "Wave A - February 2022", "Due soon: 2022", "x;,", "a:",
+              "Agreed. Date: October 2021", "Done! Due – Q3", "(a) Timescales： 2022", "ok; deadline - May"]
+    for text in texts:
+        if regex.search(text):
+            assert may_hold(needed, text), (pattern, text)
+    assert not may_hold(needed, "plain words")
+
+
+def test_cased_characters_are_never_required():
+    from pipeline.structure import required_chars
+
+    assert required_chars(re.compile(r"^kelvin:", re.IGNORECASE)) == (":",)
+    assert required_chars(re.compile(r"(?:a|b)c[xy]", re.IGNORECASE)) == ()
+
+
+def test_workstreams_and_suspect_date_lines_read_alike_with_the_required_characters(plan_text):
+    from pipeline.milestone_rules import milestone_rules
+
+    rules = milestone_rules()
+    assert all(needs for _, _, needs in rules.workstreams) and rules.suspect_date_needs
+    texts = plan_text.split("\n\n") + ["Service (EPS) – Next Generation: text", "Target: March 2022", "Go-live - May"]
+    for text in texts:
+        plain = None
+        for rule, regex, _ in rules.workstreams:
+            m = regex.match(text)
+            if m and len(m.group("label").split()) <= rule.max_words:
+                plain = m.group("label").strip()
+                break
+        assert rules.workstream(text) == plain, text
+        m = rules.suspect_date_re.match(text)
+        plain = None if m is None or rules.date_value(m.group("value")).period is None else m.group("label").strip()
+        assert rules.suspect_date_label(text) == plain, text
