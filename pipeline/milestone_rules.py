@@ -8,7 +8,7 @@ from typing import Callable, Literal, Optional
 
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
-from .structure import may_hold, required_chars
+from .regex_shape import may_hold, required_chars
 
 
 class _Pattern(StrictModel):

@@ -15,7 +15,8 @@ from typing import Optional
 from .document import Document, Finding, InputError
 from .milestone_rules import DocumentReader, milestone_rules
 from .models import ParagraphRow, SectionRow, validated
-from .structure import StructureRules, may_hold, structure_rules
+from .regex_shape import may_hold
+from .structure import StructureRules, structure_rules
 
 
 @dataclass(slots=True)

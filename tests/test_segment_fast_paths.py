@@ -14,8 +14,9 @@ import pytest
 from conftest import PLAN, PLAN_HTML
 from pipeline.load import load_document
 from pipeline.milestones import _KEY_WORDS, description_key, extract_milestones
+from pipeline.regex_shape import one_of
 from pipeline.segment import date_kind, segment
-from pipeline.structure import one_of, structure_rules
+from pipeline.structure import structure_rules
 
 TRICKY_LINES = ["Dates:", "dates :", "Dates: March 2022", "Date:", "Date: March 2022", "Due date - Q3 2022", "Date-driven",
                 "Datesx", "Timescales: Q3 2022/23", "Deadline –", "Due", "• Date: x", "1. Date: x", "a) b", "- item",
@@ -104,7 +105,7 @@ START_CHARS = [chr(c) for c in range(0x2600)] + list(ODD_CASE)
     (r"\bfoo|[A-Fa-f0-9_]bar|(?>q)", re.IGNORECASE, ["foo", "_bar", "Dbar", "q"]),
 ])
 def test_a_first_character_outside_the_start_class_never_starts_a_match(pattern, flags, samples):
-    from pipeline.structure import start_class
+    from pipeline.regex_shape import start_class
 
     regex = re.compile(pattern, flags)
     start = start_class(regex)
@@ -119,14 +120,14 @@ def test_a_first_character_outside_the_start_class_never_starts_a_match(pattern,
 
 @pytest.mark.parametrize("pattern", [r"a?", r"(?=a)b", r"[^a]b", r"(?i:a)b", r".x", r"(?:x|)", r"$"])
 def test_no_start_class_when_it_is_not_known(pattern):
-    from pipeline.structure import first_chars, start_class
+    from pipeline.regex_shape import first_chars, start_class
 
     assert start_class(re.compile(pattern)) is None
     assert all(first_chars(re.compile(pattern))[ch] for ch in "ab\n ")
 
 
 def test_date_kinds_and_items_are_the_same_with_the_first_character_check(plan_text):
-    from pipeline.structure import first_chars
+    from pipeline.regex_shape import first_chars
 
     rules = structure_rules()
     assert rules.date_kind_starts.class_re is not None and rules.item_starts.class_re is not None
@@ -141,7 +142,7 @@ def test_date_kinds_and_items_are_the_same_with_the_first_character_check(plan_t
 
 
 def test_an_empty_alternative_lets_what_follows_start_a_match():
-    from pipeline.structure import start_class
+    from pipeline.regex_shape import start_class
 
     start = start_class(re.compile(r"(?:x|)y"))
     assert start.match("x") and start.match("y") and not start.match("z")
@@ -152,7 +153,7 @@ def test_an_empty_alternative_lets_what_follows_start_a_match():
     (r"^(?:kelvin|sigma|s)$", re.IGNORECASE),
 ])
 def test_a_last_character_outside_the_end_class_never_ends_a_match(pattern, flags):
-    from pipeline.structure import end_class, last_chars, may_end
+    from pipeline.regex_shape import end_class, last_chars, may_end
 
     regex = re.compile(pattern, flags)
     assert end_class(regex) is not None
@@ -170,7 +171,7 @@ def test_a_last_character_outside_the_end_class_never_ends_a_match(pattern, flag
 
 @pytest.mark.parametrize("pattern, flags", [(r"a$", re.MULTILINE), (r"a", 0), (r"a$|b", 0), (r"a?$", 0), (r"(?<=a)$", 0)])
 def test_no_end_class_when_a_match_may_end_elsewhere_or_it_is_not_known(pattern, flags):
-    from pipeline.structure import end_class
+    from pipeline.regex_shape import end_class
 
     assert end_class(re.compile(pattern, flags)) is None
 
@@ -206,7 +207,7 @@ def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_
     (r"(?<=:)x|(?=-)", 0),
 ])
 def test_a_text_without_the_required_characters_never_matches(pattern, flags):
-    from pipeline.structure import may_hold, required_chars
+    from pipeline.regex_shape import may_hold, required_chars
 
     regex = re.compile(pattern, flags)
     needed = required_chars(regex)
@@ -223,7 +224,7 @@ def test_a_text_without_the_required_characters_never_matches(pattern, flags):
 
 
 def test_cased_characters_are_never_required():
-    from pipeline.structure import required_chars
+    from pipeline.regex_shape import required_chars
 
     assert required_chars(re.compile(r"^kelvin:", re.IGNORECASE)) == (":",)
     assert required_chars(re.compile(r"(?:a|b)c[xy]", re.IGNORECASE)) == ()
