@@ -281,6 +281,18 @@ def test_block_variants():
     ("(Complete, ahead of schedule)", "complete", None),
     ("Complete", "complete", None),  # a known word alone after the date
     ("(revised from January 2027)", "planned", "unknown_status_flag"),
+    ("✓", "complete", None),  # ticks and crosses
+    ("✔", "complete", None),
+    ("(✓)", "complete", None),
+    ("✅", "complete", None),
+    ("✗", "planned", None),
+    ("❌", "planned", None),
+    ("(Green)", "planned", "status_rag"),  # a RAG rating is how delivery goes, not whether it is done
+    ("[Amber]", "planned", "status_rag"),
+    ("- Amber/Red", "planned", "status_rag"),
+    ("(RAG Red)", "planned", "status_rag"),
+    ("Red", "planned", "status_rag"),
+    ("(Blue)", "complete", "status_rag"),  # BRAG: blue is done
 ])
 def test_status_spellings(flag, status, finding):
     text = BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}")
@@ -299,6 +311,8 @@ def test_status_spellings(flag, status, finding):
     ("Complete - 2027", "2027", "complete", "Complete -"),
     ("Delivered 2027", "2027", "complete", "Delivered"),
     ("(complete) 2027", "2027", "complete", "(complete)"),
+    ("✓ 2027", "2027", "complete", "✓"),
+    ("✔.", "2027", "complete", "✔"),
 ])
 def test_status_written_around_the_date(written, date_text, status, status_text):
     line = f"Date: 2027 {written}" if not written.endswith("2027") else f"Date: {written}"
@@ -325,6 +339,7 @@ def test_date_lines_that_look_like_flags(line, status, due_end, codes):
     ("(complete)", "complete", "(complete)"),
     ("Status - delivered.", "complete", "delivered."),
     ("Status: on track", "planned", "on track"),
+    ("✓", "complete", "✓"),
 ])
 def test_a_status_on_its_own_line_belongs_to_the_milestone_above(status_line, status, status_text):
     got = extract_text(BLOCKS.replace("Date: 2027", f"Date: 2027\n\n{status_line}"))
@@ -344,6 +359,8 @@ def test_a_status_on_its_own_line_belongs_to_the_milestone_above(status_line, st
      "status.partially_complete"),
     ("(delayed)", "info", 'status flag "(delayed)" says delayed; read as planned', "status.delayed"),
     ("(see note)", "warning", "status flag (see note) not recognised; read as planned", "status.flag"),
+    ("(Amber)", "info", 'status flag "(Amber)" is a RAG rating; read as planned', "status.rag"),
+    ("[Blue]", "info", 'status flag "[Blue]" is a BRAG rating (blue: done); read as complete', "status.brag_blue"),
 ])
 def test_status_flag_findings_say_what_the_flag_said(flag, severity, message, rule):
     got = extract_text(BLOCKS.replace("Date: 2027", f"Date: 2027 {flag}"))

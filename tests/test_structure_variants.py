@@ -285,3 +285,54 @@ def test_themes_known_by_the_programmes_that_follow_them(plan, plan_text):
         [s.title for s in plan.tables["sections"] if s.kind == "preamble"]
     assert [q.code for q in got.tables["quality"]] == ["themes_by_structure", "status_misspelt"]
     assert span_problems(got) == []
+
+
+def programme_with(title: str, headings: list[str], milestones: str = "Thing done.\n\nDate: May 2024") -> str:
+    """A programme whose sub-sections have the given headings; the last one holds the milestones."""
+    body = "".join(f"{h}\n\nSome text.\n\n" for h in headings[:-1])
+    return f"{title}\n\n{body}{headings[-1]}\n\n{milestones}\n\n"
+
+
+@pytest.mark.parametrize("headings,rules", [
+    (["Context", "Our approach", "Milestones"], ["subsection.context", "subsection.delivery_approach",
+                                                 "subsection.milestones"]),
+    (["The challenge", "Objectives", "Approach", "Key deliverables"],
+     ["subsection.context", "subsection.objectives", "subsection.delivery_approach", "subsection.milestones"]),
+    (["Aims and objectives", "How we will deliver it", "Timeline"],
+     ["subsection.objectives", "subsection.delivery_approach", "subsection.milestones"]),
+    (["Progress to date", "What we will deliver and when"], ["subsection.progress", "subsection.milestones"]),
+    (["What we have achieved so far", "Expected benefits", "Key dates"],
+     ["subsection.progress", "subsection.outcomes", "subsection.milestones"]),
+    (["Risks and dependencies", "Timescales"], ["subsection.risks", "subsection.milestones"]),
+    (["1. Context", "2. Outcomes and benefits", "3. Delivery milestones"],
+     ["subsection.context", "subsection.outcomes", "subsection.milestones"]),
+], ids=lambda v: "|".join(v) if not v[0].startswith("subsection.") else "")
+def test_sub_sections_named_another_way_make_the_programme(headings, rules):
+    got = extract_text(small_plan(programme_with("First programme", headings) + programme_with("Second programme", headings)))
+    assert titles(got, "programme") == ["First programme", "Second programme"]
+    subs = [(s.title, s.rule_id) for s in got.tables["sections"] if s.kind == "subsection"]
+    assert subs == list(zip(headings, rules)) * 2
+    assert [(m.programme, m.description) for m in got.tables["milestones"]] == [
+        ("First programme", "Thing done."), ("Second programme", "Thing done.")]
+    assert got.tables["quality"] == []
+    assert span_problems(got) == []
+
+
+def test_next_steps_after_the_milestones_is_a_sub_section_of_its_own():
+    """Text under 'Next steps' is no milestone and no programme note: the milestone sub-section ends at it."""
+    got = extract_text(small_plan(programme_with("First programme", ["Background", "Milestones"],
+                                                 "Thing done.\n\nDate: May 2024\n\nNext steps\n\nWe will review it.")))
+    assert [(s.title, s.rule_id) for s in got.tables["sections"] if s.kind == "subsection"] == [
+        ("Background", "subsection.background"), ("Milestones", "subsection.milestones"),
+        ("Next steps", "subsection.next_steps")]
+    [p] = got.tables["programmes"]
+    assert (p.n_milestones, p.notes) == (1, [])
+    assert got.tables["quality"] == []
+
+
+@pytest.mark.parametrize("heading", ["Introduction", "Summary", "Overview"])
+def test_words_that_head_a_document_are_not_sub_sections(heading):
+    """Under a programme they are small headings; they never make the heading above them a programme."""
+    got = extract_text(small_plan(programme("First programme", background=f"Why.\n\n{heading}\n\nMore on why.")))
+    assert titles(got, "programme") == ["First programme"]
+    assert titles(got, "heading") == [heading]
