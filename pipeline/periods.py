@@ -102,8 +102,9 @@ class PeriodRules(StrictModel):
 class Period:
     """A resolved period: what a date text names, as first and last day."""
 
-    kind: str  # date, month, range, quarter, financial_quarter, financial_year, season, part_of_year,
-    # part_of_month, year, tbc
+    # kind: date, part_of_month, month, range, quarter, financial_quarter, financial_year, season, part_of_year,
+    # year, tbc
+    kind: str
     start: Optional[date]
     end: Optional[date]
     precision: Optional[str]
