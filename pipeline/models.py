@@ -217,8 +217,8 @@ class MilestoneRow(Span):
     date_text: str = Field(description="Raw date text: the 'Date:' value without its status flag, or the target lines joined with '; '.")
     due_start: Optional[date] = Field(description="First day of the due period (for a 'Dates:' list, of the latest target).")
     due_end: Optional[date] = Field(description="Last day of the due period.")
-    due_precision: Optional[Literal["day", "week", "month", "quarter", "season", "part_of_year", "year", "financial_year",
-                                    "decade"]] = Field(
+    due_precision: Optional[Literal["day", "week", "part_of_month", "month", "quarter", "season", "part_of_year", "year",
+                                    "financial_year", "decade"]] = Field(
         description="Granularity of the due period (the period form's precision in rules/periods.yaml); a financial-year "
                     "quarter has precision quarter, a range of months month, a range of years year."
     )
@@ -299,12 +299,13 @@ class TemporalRow(Span):
     milestone_id: Optional[str] = Field(description="Milestone the paragraph belongs to (description, date line or target), when any.")
     section_path: str = Field(description="Path of the paragraph's section (sections.path).")
     text: str = Field(description="The exact span, qualifier words included ('by 30 September 2021', 'in the 2021 to 2022 financial year').")
-    kind: Literal["date", "month", "quarter", "financial_year", "financial_quarter", "season", "part_of_year", "year", "range"] = Field(
-        description="What the expression names: a day, a month, a calendar or financial quarter or year, a season, a part of a year, or a range (of months, years, a decade, or a relative span)."
+    kind: Literal["date", "part_of_month", "month", "quarter", "financial_year", "financial_quarter", "season", "part_of_year",
+                  "year", "range"] = Field(
+        description="What the expression names: a day, a part of a month, a month, a calendar or financial quarter or year, a season, a part of a year, or a range (of days, a week, months, years, a decade, or a relative span)."
     )
     start_date: Optional[date] = Field(description="First day of the period named.")
     end_date: Optional[date] = Field(description="Last day of the period named.")
-    precision: Optional[str] = Field(description="Granularity of the period's ends: day, week, month, quarter, season, part_of_year, year, financial_year or decade.")
+    precision: Optional[str] = Field(description="Granularity of the period's ends: day, week, part_of_month, month, quarter, season, part_of_year, year, financial_year or decade.")
     qualifier: Optional[Literal["by", "from", "until", "in", "since", "before", "after"]] = Field(
         description="What the words before the period say of it ('by the end of' gives by, 'during' and 'on' give in, 'beyond' gives after); null when none."
     )

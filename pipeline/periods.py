@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal, Optional, Union
@@ -61,6 +61,17 @@ class _Unit(StrictModel):
     plural: bool = False
 
 
+class _Weeks(StrictModel):
+    words: list[str]  # the words before a day that name the week starting on it ("w/c")
+    days: int
+
+
+class _EndOf(StrictModel):
+    id: str
+    pattern: str  # the lead words, matched at the start of the text
+    kinds: list[str]  # the kinds of period the rest must name
+
+
 class _Relative(StrictModel):
     units: dict[str, _Unit]
     directions: dict[str, Literal["forward", "backward"]]
@@ -73,8 +84,12 @@ class PeriodRules(StrictModel):
     months: dict[int, list[str]]
     seasons: dict[str, tuple[int, int]]
     parts_of_year: dict[str, tuple[int, int]]
+    parts_of_month: dict[str, tuple[int, int]]
+    week_commencing: _Weeks
     qualifiers: dict[str, Union[str, _Qualifier]]
     suffix_qualifiers: dict[str, str]
+    suffix_overrides: list[str]
+    end_of: _EndOf
     parts_of_decade: dict[str, tuple[int, int]]
     quarter_ordinals: dict[str, int]
     bare_quarter: Literal["financial", "calendar"]
@@ -87,7 +102,9 @@ class PeriodRules(StrictModel):
 class Period:
     """A resolved period: what a date text names, as first and last day."""
 
-    kind: str  # date, month, range, quarter, financial_quarter, financial_year, season, part_of_year, year, tbc
+    # kind: date, part_of_month, month, range, quarter, financial_quarter, financial_year, season, part_of_year,
+    # year, tbc
+    kind: str
     start: Optional[date]
     end: Optional[date]
     precision: Optional[str]
@@ -126,6 +143,8 @@ class PeriodGrammar:
             "MONTHRAW": month_raw,
             "SEASON": f"(?P<season>{_alt(rules.seasons)})",
             "PART": f"(?P<part>{_alt(rules.parts_of_year)})",
+            "MPART": f"(?P<mpart>{_alt(rules.parts_of_month)})",
+            "WEEK": f"(?:the\\s+)?(?:{_alt(rules.week_commencing.words)})",
             "DPART": f"(?P<dpart>{_alt(rules.parts_of_decade)})",
             "YEAR": r"(?P<year>(?:19|20)\d{2})",
             "YEAR2": r"(?P<year2>(?:19|20)\d{2})",
@@ -146,6 +165,7 @@ class PeriodGrammar:
         self.tbc = re.compile(rules.tbc.pattern, re.IGNORECASE)
         self.qualifier_re = re.compile(rf"^(?P<q>{_alt(rules.qualifiers)})\s+", re.IGNORECASE)
         self.suffix_re = re.compile(rf"\s+(?P<q>{_alt(rules.suffix_qualifiers)})$", re.IGNORECASE)
+        self.end_of_re = re.compile(rules.end_of.pattern, re.IGNORECASE)
         self.ordinal_quarter_re = re.compile(rf"^(?:the\s+)?(?P<o>{_alt(rules.quarter_ordinals)})\s+quarter\b", re.IGNORECASE)
         self.fy_month = rules.settings.financial_year_start.month
         self.fy_day = rules.settings.financial_year_start.day
@@ -176,11 +196,31 @@ class PeriodGrammar:
         sm = self.suffix_re.search(value)
         if sm:
             suffix = self.rules.suffix_qualifiers[re.sub(r"\s+", " ", sm.group("q").lower())]
-            if qualifier is not None and qualifier != suffix:
+            if qualifier is not None and qualifier != suffix and qualifier not in self.rules.suffix_overrides:
                 return None  # "by June 2022 onwards" says two things
             qualifier, value = suffix, value[:sm.start()]
         if self.tbc.fullmatch(value):
             return Period("tbc", None, None, None, self.rules.tbc.id, qualifier, True)
+        period = self.read(value, qualifier, only_kinds, context, published)
+        if period is None:
+            period = self.read_end_of(value, qualifier, only_kinds, context, published)
+        return period
+
+    def read_end_of(self, value: str, qualifier: Optional[str], only_kinds: Optional[list[str]],
+                    context: Optional[tuple[date, date]], published: Optional[date]) -> Optional[Period]:
+        """Return the period that "end of <period>" names (the period itself, rules end_of), or None."""
+        em = self.end_of_re.match(value)
+        if not em or em.end() == len(value):
+            return None
+        period = self.read(value[em.end():], qualifier, only_kinds, context, published)
+        if period is None or period.kind not in self.rules.end_of.kinds:
+            return None
+        return replace(period, rule_id=self.rules.end_of.id)
+
+    def read(self, value: str, qualifier: Optional[str], only_kinds: Optional[list[str]],
+             context: Optional[tuple[date, date]], published: Optional[date]) -> Optional[Period]:
+        """Return the Period of the first form that reads the whole of `value` (its qualifiers already stripped
+        into `qualifier`), or None."""
         om = self.ordinal_quarter_re.match(value)
         if om:
             value = f"quarter {self.rules.quarter_ordinals[om.group('o').lower()]}" + value[om.end():]
@@ -246,6 +286,22 @@ class PeriodGrammar:
                 if year is None:
                     year = self.year_within(anchor, month)
                 return Period(kind, date(year, month, 1), _month_end(year, month), precision, rule_id)
+            if kind == "part_of_month":
+                if year is None:
+                    year = self.year_within(anchor, month)
+                first, last = self.rules.parts_of_month[re.sub(r"\s+", " ", g["mpart"].lower())]
+                end = min(date(year, month, 1) + timedelta(days=last - 1), _month_end(year, month))
+                return Period(kind, date(year, month, first), end, precision, rule_id)
+            if kind == "week":
+                if year is None:
+                    year = self.year_within(anchor, month, int(g["day"]))
+                first = date(year, month, int(g["day"]))
+                return Period("range", first, first + timedelta(days=self.rules.week_commencing.days - 1), precision,
+                              rule_id)
+            if kind == "day_range":
+                start = date(year, month, int(g["day"]))
+                end = date(int(g["year2"]), self.month_of[g["month2"].lower()], int(g["day2"]))
+                return Period("range", start, end, precision, rule_id) if start < end else None
             if kind == "range":
                 m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
                 first_year = year - 1 if m2 < m1 else year
@@ -315,7 +371,8 @@ class PeriodGrammar:
                 return Period(kind, start, end, precision, rule_id)
             if kind == "year":
                 return Period(kind, date(year, 1, 1), date(year, 12, 31), precision, rule_id)
-            if kind in ("relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year"):
+            if kind in ("relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year",
+                        "relative_season"):
                 return self.relative(kind, g, rule_id, precision, anchor[0])
         except (ValueError, KeyError, TypeError):
             return None
@@ -375,6 +432,8 @@ class PeriodGrammar:
                 start = add_months(anchor, -n * unit.months) if unit.months else anchor - timedelta(days=n * unit.days)
             return Period("range", start, end, unit.precision if precision == "from_unit" else precision, rule_id)
         offset = rel.deictic[re.sub(r"\s+", " ", g["this"].lower())]
+        if kind == "relative_season":
+            return self.relative_season(g["season"].lower(), offset, anchor, precision, rule_id)
         if kind == "relative_financial_year":
             first, last = self.financial_year(self.financial_year_of(anchor) + offset)
             return Period("financial_year", first, last, precision, rule_id)
@@ -399,17 +458,33 @@ class PeriodGrammar:
         return Period("quarter", date(y, 3 * q - 2, 1), _month_end(y, 3 * q), "quarter", rule_id)
 
 
+    def relative_season(self, season: str, offset: int, anchor: date, precision: str, rule_id: str) -> Period:
+        """Return the occurrence of `season` that `offset` names from the `anchor` day: 0 the one holding the anchor
+        (else the nearest to it), n > 0 the n-th starting after it, n < 0 the n-th ending before it."""
+        first_m, last_m = self.rules.seasons[season]
+        reach = abs(offset) + 2
+        spans = [self.months_span(y, first_m, last_m) for y in range(anchor.year - reach, anchor.year + reach + 1)]
+        if offset > 0:
+            start, end = [s for s in spans if s[0] > anchor][offset - 1]
+        elif offset < 0:
+            start, end = [s for s in spans if s[1] < anchor][offset]
+        else:
+            start, end = min(spans, key=lambda s: max(0, (s[0] - anchor).days, (anchor - s[1]).days))
+        return Period("season", start, end, precision, rule_id)
+
+
 _RESOLVERS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year",
               "year", "month_year_range", "year_range", "financial_year_range", "decade", "bare_quarter",
               "year_range_short", "half", "financial_half", "financial_year_season",
-              "relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year"}
-_KINDS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year", "year"}
-_PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "DPART", "YEAR", "YEAR2", "YY", "YY1", "HN", "DAY", "QN", "N",
+              "relative_span", "relative_unit", "relative_financial_year", "relative_part_of_year",
+              "part_of_month", "week", "day_range", "relative_season"}
+_KINDS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year",
+          "part_of_month", "year"}
+_PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "MPART", "WEEK", "DPART", "YEAR", "YEAR2", "YY", "YY1", "HN", "DAY", "QN", "N",
                  "UNIT", "DIR", "THIS")
 
 
 def _check(rules: PeriodRules, problems: list[str]) -> None:
-    unique_ids([f.id for f in rules.forms] + [rules.tbc.id], problems, "forms")
     for form in rules.forms:
         if form.kind not in _KINDS:
             problems.append(f"{form.id}: unknown kind {form.kind!r}")
@@ -418,10 +493,23 @@ def _check(rules: PeriodRules, problems: list[str]) -> None:
         for name in re.findall(r"\{([A-Z][A-Z0-9]*)\}", form.pattern):
             if name not in _PLACEHOLDERS:
                 problems.append(f"{form.id}: unknown placeholder {{{name}}} in {form.pattern!r}")
+    for name, (first, last) in rules.parts_of_month.items():
+        if not 1 <= first <= last <= 31:
+            problems.append(f"parts_of_month.{name}: days {first}..{last} are not within 1..31 in order")
+    if rules.week_commencing.days < 1:
+        problems.append("week_commencing.days: a week has at least one day")
+    for q in rules.suffix_overrides:
+        if q not in {v if isinstance(v, str) else v.as_ for v in rules.qualifiers.values()}:
+            problems.append(f"suffix_overrides: {q!r} is no qualifier that qualifiers give")
+    for kind in rules.end_of.kinds:
+        if kind not in _KINDS:
+            problems.append(f"end_of.kinds: unknown kind {kind!r}")
+    unique_ids([f.id for f in rules.forms] + [rules.tbc.id, rules.end_of.id], problems, "forms")
     for name, unit in rules.relative.units.items():
         if (unit.months is None) == (unit.days is None):
             problems.append(f"relative.units.{name}: give exactly one of months or days")
-    check_regexes({rules.tbc.id: rules.tbc.pattern}, problems, "tbc")
+    check_regexes({rules.tbc.id: rules.tbc.pattern, rules.end_of.id: rules.end_of.pattern}, problems, "tbc, end_of",
+                  re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

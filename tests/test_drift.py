@@ -213,6 +213,55 @@ DATE_FORMS = [  # (date text, due_start, due_end, precision, is_tbc, rule)
     ("early 2023", date(2023, 1, 1), date(2023, 4, 30), "part_of_year", False, "period.part_of_year"),
     ("by end of 2022", date(2022, 1, 1), date(2022, 12, 31), "year", False, "period.year"),
     ("by the end of 2022", date(2022, 1, 1), date(2022, 12, 31), "year", False, "period.year"),
+    # forms of later plan versions, each hand-checked. Parts of a month: early 1-10, mid 11-20, late 21-end.
+    ("mid-March 2022", date(2022, 3, 11), date(2022, 3, 20), "part_of_month", False, "period.part_of_month"),
+    ("mid March 2022", date(2022, 3, 11), date(2022, 3, 20), "part_of_month", False, "period.part_of_month"),
+    ("the middle of March 2022", date(2022, 3, 11), date(2022, 3, 20), "part_of_month", False,
+     "period.part_of_month"),
+    ("early March 2022", date(2022, 3, 1), date(2022, 3, 10), "part_of_month", False, "period.part_of_month"),
+    ("early-March 2022", date(2022, 3, 1), date(2022, 3, 10), "part_of_month", False, "period.part_of_month"),
+    ("late March 2022", date(2022, 3, 21), date(2022, 3, 31), "part_of_month", False, "period.part_of_month"),
+    ("late February 2024", date(2024, 2, 21), date(2024, 2, 29), "part_of_month", False, "period.part_of_month"),
+    ("by late April 2023", date(2023, 4, 21), date(2023, 4, 30), "part_of_month", False, "period.part_of_month"),
+    ("mid-2022", date(2022, 5, 1), date(2022, 8, 31), "part_of_year", False, "period.part_of_year"),  # a year's part
+    ("late 2022", date(2022, 9, 1), date(2022, 12, 31), "part_of_year", False, "period.part_of_year"),
+    # "end of" a financial year or a quarter is that period (as "by end of 2022" is the year) ...
+    ("end of 2022/23", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False, "period.end_of_period"),
+    ("the end of FY22/23", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False, "period.end_of_period"),
+    ("end of the 2022 to 2023 financial year", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False,
+     "period.end_of_period"),
+    ("by the end of 2022/23", date(2022, 4, 1), date(2023, 3, 31), "financial_year", False, "period.financial_year"),
+    ("end of Q3 2022/23", date(2022, 10, 1), date(2022, 12, 31), "quarter", False, "period.end_of_period"),
+    ("by the end of Q3 2022/23", date(2022, 10, 1), date(2022, 12, 31), "quarter", False,
+     "period.financial_quarter"),
+    ("end of Q4 2021", date(2021, 10, 1), date(2021, 12, 31), "quarter", False, "period.end_of_period"),
+    ("end of the third quarter of 2022/23", date(2022, 10, 1), date(2022, 12, 31), "quarter", False,
+     "period.end_of_period"),
+    # ... while "end of" a calendar year stays its last part, and "end of" a month keeps its own form
+    ("end of 2022", date(2022, 10, 1), date(2022, 12, 31), "part_of_year", False, "period.part_of_year"),
+    ("end of March 2023", date(2023, 3, 1), date(2023, 3, 31), "month", False, "period.end_of_month"),
+    # weeks named by their first day: 7 days from it
+    ("w/c 7 March 2022", date(2022, 3, 7), date(2022, 3, 13), "week", False, "period.week_commencing"),
+    ("W/C 28 February 2022", date(2022, 2, 28), date(2022, 3, 6), "week", False, "period.week_commencing"),
+    ("w/c 7/3/2022", date(2022, 3, 7), date(2022, 3, 13), "week", False, "period.week_commencing_numeric"),
+    ("week commencing 7 March 2022", date(2022, 3, 7), date(2022, 3, 13), "week", False, "period.week_commencing"),
+    ("week beginning 7th March 2022", date(2022, 3, 7), date(2022, 3, 13), "week", False, "period.week_commencing"),
+    ("w/b 27 December 2021", date(2021, 12, 27), date(2022, 1, 2), "week", False, "period.week_commencing"),
+    # open-ended suffixes (qualifier from: test_date_qualifiers)
+    ("2022 and beyond", date(2022, 1, 1), date(2022, 12, 31), "year", False, "period.year"),
+    ("March 2023 and onwards", date(2023, 3, 1), date(2023, 3, 31), "month", False, "period.month_year"),
+    # ordinal quarters in digits
+    ("1st quarter of 2023", date(2023, 1, 1), date(2023, 3, 31), "quarter", False, "period.calendar_quarter"),
+    ("the 3rd quarter of 2022/23", date(2022, 10, 1), date(2022, 12, 31), "quarter", False,
+     "period.financial_quarter"),
+    ("Q1 of 2023", date(2023, 1, 1), date(2023, 3, 31), "quarter", False, "period.calendar_quarter"),
+    # a range of two days: one period, first day to last
+    ("1 April 2022 – 31 March 2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.day_range"),
+    ("1 April 2022 - 31 March 2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.day_range"),
+    ("from 1 April 2022 to 31 March 2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.day_range"),
+    ("between 1 April 2022 and 31 March 2023", date(2022, 4, 1), date(2023, 3, 31), "day", False,
+     "period.day_range"),
+    ("1st April 2022 until 30th June 2022", date(2022, 4, 1), date(2022, 6, 30), "day", False, "period.day_range"),
 ]
 # Texts that name no period, by decision (each leaves the due date empty with an unparsed_date error):
 NOT_DATES = [
@@ -225,22 +274,24 @@ NOT_DATES = [
     "2022-21",         # a descending pair
     "H3 2024",
     "Mar 22",          # a month then a bare two-digit number may be the 22nd of March
+    "Q5 2022",         # no fifth quarter
+    "w/c",             # a week needs its first day ...
+    "w/c March 2022",  # ... not a month
+    "end of",
+    "the end of the day",
+    "end of Q5 2022",
+    "from 1 April 2022 to 31 March 2021",  # descending: no range
+    "1 April 2022 to 1 April 2022",         # one day is no range of two
+    "1 April 2022 and 31 March 2023",       # "and" joins a range only after "between": these are two days
+    "by 2022 and beyond",                   # by and from at once
+    "mid-March",       # no year, and a date line has no context to take it from ("by mid-March" in prose does)
+    "last spring",     # relative: a date line has no publication date to anchor it
 ]
 UNSUPPORTED_FORMS = [  # known failures, grouped by cause (reason on each)
-    pytest.param("mid-March 2022", marks=pytest.mark.xfail(
-        reason="parts of a month (early/mid/late March): parts_of_year apply to years only", strict=True)),
-    pytest.param("early March 2022", marks=pytest.mark.xfail(
-        reason="parts of a month (early/mid/late March): parts_of_year apply to years only", strict=True)),
-    pytest.param("end of 2022/23", marks=pytest.mark.xfail(
-        reason="the end of a financial year or quarter: 'end of' reads only before a calendar year or a month",
-        strict=True)),
-    pytest.param("end of Q3 2022/23", marks=pytest.mark.xfail(
-        reason="the end of a financial year or quarter: 'end of' reads only before a calendar year or a month",
-        strict=True)),
-    pytest.param("w/c 7 March 2022", marks=pytest.mark.xfail(
-        reason="week-commencing dates (w/c) have no form", strict=True)),
-    pytest.param("2022 and beyond", marks=pytest.mark.xfail(
-        reason="open-ended suffixes other than onwards/onward ('and beyond') are not qualifiers", strict=True)),
+    pytest.param("1 April to 30 June 2022", marks=pytest.mark.xfail(
+        reason="a range of days whose first day shares the second's year (or month) is not read", strict=True)),
+    pytest.param("1 – 31 March 2023", marks=pytest.mark.xfail(
+        reason="a range of days whose first day shares the second's year (or month) is not read", strict=True)),
 ]
 
 
@@ -255,6 +306,9 @@ def test_date_forms(form):
 @pytest.mark.parametrize("when,qualifier", [
     ("June 2022 onwards", "from"), ("from June 2022 onwards", "from"), ("2023 onward", "from"),
     ("from March 2023", "from"), ("June 2022", None), ("by end of 2022", None),
+    ("2022 and beyond", "from"), ("March 2023 and onwards", "from"), ("2024 and onward", "from"),
+    ("in 2022 and beyond", "from"),  # "in" gives way to the suffix (rules/periods.yaml suffix_overrides)
+    ("from 1 April 2022 to 31 March 2023", "from"), ("mid-March 2022", None), ("w/c 7 March 2022", None),
 ])
 def test_date_qualifiers(when, qualifier):
     """'X onwards' is 'from X': the milestone's due_qualifier says so (only 'from' is kept there)."""
@@ -326,3 +380,24 @@ def test_a_list_after_dates_that_is_not_targets_stays_a_list():
     got = extract_text(small_plan("Dates:\n\n• first we plan\n• then we build\n\nDate: May 2024"))
     assert "list" in kinds(got)
     assert "dates_without_targets" in [q.code for q in got.tables["quality"]]
+
+
+def test_bad_period_rules_are_reported_together(tmp_path):
+    """The new sections of rules/periods.yaml are checked when they load: every problem is reported at once."""
+    from pipeline.periods import PeriodRules, _check
+    from rule_util import rule_problems, shipped
+
+    rules = shipped("periods.yaml")
+    rules["parts_of_month"]["late"] = [21, 32]
+    rules["parts_of_month"]["mid"] = [20, 11]
+    rules["week_commencing"]["days"] = 0
+    rules["suffix_overrides"] = ["in", "during"]  # "during" is a qualifier's words, not the qualifier it gives
+    rules["end_of"]["kinds"] = ["financial_year", "fortnight"]
+    rules["end_of"]["pattern"] = "(?:the\\s+)?end(?:\\s+of"
+    rules["end_of"]["id"] = "period.year"
+    said = "\n".join(rule_problems(tmp_path, "periods.yaml", PeriodRules, _check, rules))
+    for problem in ("parts_of_month.late: days 21..32", "parts_of_month.mid: days 20..11",
+                    "week_commencing.days", "suffix_overrides: 'during'", "end_of.kinds: unknown kind 'fortnight'",
+                    "bad regex", "duplicate rule id 'period.year'"):
+        assert problem in said, problem
+    assert "suffix_overrides: 'in'" not in said
