@@ -201,9 +201,10 @@ def render(text: str, rules: MarkdownRules) -> tuple[str, tuple[LineOrigin, ...]
     """Return the text with its markup taken out, and one LineOrigin per line (its own raw line; heading
     lines hinted as headings, with the rule that said so).
 
-    Each line is the raw line without its markup, except in a milestone table (rules:
-    milestone_tables): its header and delimiter rows become blank lines and each row the lines of
-    its prose form, all on the row's raw line.
+    Each line is the raw line without its markup, except in a fenced code block, whose lines are kept
+    as written (the fences blank), and in a milestone table (rules: milestone_tables): its header and
+    delimiter rows become blank lines, a title row above its header its cells' text, and each row below
+    the lines of its prose form, all on the row's raw line and marked as the table's.
     """
     out: list[str] = []
     origins: list[LineOrigin] = []
