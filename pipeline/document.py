@@ -24,6 +24,9 @@ class LineOrigin:
     locator: Optional[str] = None
     hint: Optional[str] = None  # "heading" for an HTML h1-h4 or a Markdown heading, "list" for li, else None
     hint_rule: Optional[str] = None  # the rule that gave the hint (rules/html.yaml, rules/markdown.yaml)
+    # For a line the loader wrote for a row of a milestone table: (the table rule's id, the raw line the
+    # table starts on). Outside a milestone section such a row is the table's text, not a stray milestone.
+    table: Optional[tuple[str, int]] = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class Block:
     hint: Optional[str]  # "heading", "list" or None
     list_root: Optional[int]  # id of the outermost list holding the block: its items stay on adjacent lines
     element: Optional[Tag] = None  # the element the text stands in
+    table: Optional[tuple[str, int]] = None  # a milestone table's row: (its rule id, the table's first raw line)
 
 
 def is_text(node) -> bool:
@@ -189,27 +190,30 @@ class _Reader:
         if len(rows) < 2:
             return False  # no row below the header
         rules = self.rules.milestone_table
-        header = self.row_cells(rows[0], {})
-        headers = [self.cell_text(c) if c is not None else "" for c in header]
-        spec = rules.spec(headers)
-        if spec is None:
-            return False
+        found = rules.find_header([self.cell_text(c) if c is not None else "" for c in self.row_cells(tr, {})]
+                                  for tr in rows)
+        if found is None or found[0] + 1 >= len(rows):
+            return False  # not a milestone table, or no row below its header
+        at, spec, headers = found
         for child in table.find_all("caption", recursive=False):
             if id(child) not in self.skip:
                 self.walk(child, depth + 1)
+        for tr in rows[:at]:  # a title row above the header: its cells are text, as in any table
+            self.walk(tr, depth + 1)
         carried: dict[int, tuple[Tag, int]] = {}
-        for tr in rows[1:]:
+        for tr in rows[at + 1:]:
             cells = self.row_cells(tr, carried)
             texts = [self.cell_text(c) if c is not None else "" for c in cells]
             if not any(texts) or texts == headers:
                 continue  # an empty row, or the header repeated
-            self.add_milestone_row(tr, cells, spec, depth)
+            self.add_milestone_row(tr, cells, spec, depth, (spec.rule_id, self.page.lines(table)[0]))
         return True
 
-    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec: TableSpec, depth: int) -> None:
+    def add_milestone_row(self, tr: Tag, cells: list[Optional[Tag]], spec: TableSpec, depth: int,
+                          table: tuple[str, int]) -> None:
         """Add the blocks of one row of a milestone table: its description cell, each other named cell as
         'Header: text', then the date line; every block on the row's raw lines (and a cell's from a row above
-        whose rowspan reaches this one)."""
+        whose rowspan reaches this one), marked as written for a row of `table` (rule id, first raw line)."""
         rules = self.rules.milestone_table
         start, end = self.page.lines(tr)
 
@@ -244,6 +248,7 @@ class _Reader:
             # The row's lines; a cell of a row above that spans this one (rowspan) adds its own.
             lo, hi = self.page.lines(source)
             block.line_start, block.line_end = min(start, lo), max(end, hi)
+            block.table = table
             self.blocks.append(block)
 
     @staticmethod
@@ -406,7 +411,7 @@ def layout(blocks: list[Block]) -> tuple[str, tuple[LineOrigin, ...]]:
         for line in block.lines:
             lines.append(line)
             origins.append(LineOrigin(block.line_start, block.line_end, block.locator, block.hint,
-                                      hint_rule[block.hint]))
+                                      hint_rule[block.hint], block.table))
         prev = block
     return "\n".join(lines), tuple(origins)
 

@@ -27,6 +27,7 @@ class _Block(StrictModel):
     pattern: str
     heading: bool = False
     underline: bool = False
+    fence: bool = False  # opens a code block; its `fence` group is the marker that closes it
 
 
 class _Inline(StrictModel):
@@ -68,8 +69,10 @@ def _check(rules: MarkdownRuleFile, problems: list[str]) -> None:
     check_regexes({f"{tables.id}.delimiter": tables.delimiter, f"{tables.id}.cell_break": tables.cell_break},
                   problems, "markdown")
     for r in rules.blocks:
-        if r.heading and r.underline:
-            problems.append(f"{r.id}: a block rule is a heading or an underline, not both")
+        if r.heading + r.underline + r.fence > 1:
+            problems.append(f"{r.id}: a block rule is a heading, an underline or a fence, not two of them")
+        if r.fence and "(?P<fence>" not in r.pattern:
+            problems.append(f"{r.id}: a fence rule needs a (?P<fence>…) group, the marker that closes it")
 
 
 @lru_cache(maxsize=None)
@@ -95,13 +98,23 @@ def render_inline(text: str, rules: MarkdownRules) -> str:
 
 def render_line(line: str, rules: MarkdownRules) -> tuple[str, Optional[_Block]]:
     """Return (the line without its markup, the block rule that matched it or None)."""
-    block = None
+    block, m = match_block(line, rules)
+    return render_inline(_kept(m) if m is not None else line, rules), block
+
+
+def match_block(line: str, rules: MarkdownRules) -> tuple[Optional[_Block], Optional[re.Match]]:
+    """Return (the first block rule that matches `line`, its match), or (None, None)."""
     for rule, regex in rules.blocks:
         m = regex.match(line)
         if m:
-            block, line = rule, _kept(m)
-            break
-    return render_inline(line, rules), block
+            return rule, m
+    return None, None
+
+
+def closes_fence(line: str, marker: str) -> bool:
+    """Whether `line` closes a code block opened by `marker` ('```'): as many of its character or more, alone."""
+    body = line.strip()
+    return len(body) >= len(marker) and not body.strip(marker[0])
 
 
 def split_cells(line: str) -> list[str]:
@@ -114,20 +127,38 @@ def split_cells(line: str) -> list[str]:
     return [cell.strip() for cell in _PIPE.split(body)]
 
 
-def milestone_table_at(lines: list[str], i: int, rules: MarkdownRules) -> Optional[tuple[TableSpec, int]]:
-    """Return (its columns, the index past its last row) when a milestone table's header row is line `i`, else None."""
+def milestone_table_at(lines: list[str], i: int, rules: MarkdownRules) -> Optional[tuple[TableSpec, int, int]]:
+    """Return (its columns, the index of its header row, the index past its last row) when a milestone table
+    starts at line `i`, else None.
+
+    By syntax a pipe table's header is its first row (line `i`, above the delimiter row); a table
+    converted from a page may have a title there and the header among its first body rows
+    (`header_search_rows`), the rows above it being its text.
+    """
     if i + 1 >= len(lines) or not _PIPE.search(lines[i]) or not rules.delimiter_re.match(lines[i + 1]):
         return None
     header = split_cells(lines[i])
     if len(header) != len(split_cells(lines[i + 1])):
         return None  # not a table: the delimiter row must have a cell under each header cell
-    spec = rules.table.spec([render_inline(cell, rules) for cell in header])
-    if spec is None:
-        return None
     end = i + 2
     while end < len(lines) and lines[end].strip() and _PIPE.search(lines[end]):
         end += 1
-    return (spec, end) if end > i + 2 else None  # no row below the header: left as it is
+    rows = [i, *range(i + 2, end)]  # the delimiter row is no row
+    found = rules.table.find_header([render_inline(cell, rules) for cell in split_cells(lines[k])] for k in rows)
+    if found is None or found[0] + 1 >= len(rows):
+        return None  # not a milestone table, or no row below its header: left as it is
+    return found[1], rows[found[0]], end
+
+
+def row_text(row: str, rules: MarkdownRules) -> list[str]:
+    """Return the lines a table row above a milestone table's header is written as: each cell that holds text
+    a paragraph of its own, as a page's table cells are read."""
+    out: list[str] = []
+    for cell in split_cells(row):
+        lines = cell_lines(cell, rules)
+        if lines:
+            out.extend([*lines, ""])
+    return out
 
 
 def cell_lines(cell: str, rules: MarkdownRules) -> list[str]:
@@ -170,27 +201,43 @@ def render(text: str, rules: MarkdownRules) -> tuple[str, tuple[LineOrigin, ...]
     """Return the text with its markup taken out, and one LineOrigin per line (its own raw line; heading
     lines hinted as headings, with the rule that said so).
 
-    Each line is the raw line without its markup, except in a milestone table (rules:
-    milestone_tables): its header and delimiter rows become blank lines and each row the lines of
-    its prose form, all on the row's raw line.
+    Each line is the raw line without its markup, except in a fenced code block, whose lines are kept
+    as written (the fences blank), and in a milestone table (rules: milestone_tables): its header and
+    delimiter rows become blank lines, a title row above its header its cells' text, and each row below
+    the lines of its prose form, all on the row's raw line and marked as the table's.
     """
     out: list[str] = []
     origins: list[LineOrigin] = []
     lines = text.split("\n")
+    fence: Optional[str] = None  # the marker of the open code block
     i = 0
     while i < len(lines):
+        if fence is not None:  # code: kept as it is, up to the closing fence (a blank line)
+            closed = closes_fence(lines[i], fence)
+            out.append("" if closed else lines[i])
+            origins.append(LineOrigin(i + 1, i + 1))
+            fence = None if closed else fence
+            i += 1
+            continue
         table = milestone_table_at(lines, i, rules)
         if table is not None:
-            spec, end = table
-            out.extend(["", ""])
-            origins.extend([LineOrigin(i + 1, i + 1), LineOrigin(i + 2, i + 2)])
-            for k in range(i + 2, end):
-                prose = row_prose(lines[k], spec, rules)
-                out.extend(prose)
-                origins.extend(LineOrigin(k + 1, k + 1) for _ in prose)
+            spec, header, end = table
+            marked = (spec.rule_id, i + 1)
+            for k in range(i, end):
+                if k == header or k == i + 1:  # the header and delimiter rows: blank lines
+                    written, origin = [""], LineOrigin(k + 1, k + 1)
+                elif k < header:  # a title above the header: text
+                    written, origin = row_text(lines[k], rules) or [""], LineOrigin(k + 1, k + 1)
+                else:
+                    written, origin = row_prose(lines[k], spec, rules), LineOrigin(k + 1, k + 1, table=marked)
+                out.extend(written)
+                origins.extend(origin for _ in written)
             i = end
             continue
-        line, block = render_line(lines[i], rules)
+        block, m = match_block(lines[i], rules)
+        line = render_inline(_kept(m) if m is not None else lines[i], rules)
+        if block is not None and block.fence:
+            fence = m.group("fence")
         origin = LineOrigin(i + 1, i + 1)
         if block is not None and block.heading and line.strip():
             origin = LineOrigin(i + 1, i + 1, None, "heading", block.id)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, Optional
+from itertools import islice
+from typing import Iterable, Literal, Optional
 
 from .rules import StrictModel, check_regexes, unique_ids
 
@@ -40,6 +41,8 @@ class MilestoneTableRules(StrictModel):
     columns: list[_Column]
     date_label: str
     dates_label: str
+    # How many rows from the top may hold the header: a title row spanning the columns may stand above it.
+    header_search_rows: int = 1
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,16 @@ class MilestoneTable:
             return None
         return TableSpec(found["description"], found["date"], found.get("status"), tuple(others), self.data.id)
 
+    def find_header(self, rows: Iterable[list[str]]) -> Optional[tuple[int, TableSpec, list[str]]]:
+        """Return (its index, its columns, its cells) for the first of a table's rows (each its cells' texts,
+        read as they are asked for), among the first `header_search_rows`, that is a milestone table's
+        header; None when none is. The rows above it are the table's text (a title)."""
+        for k, headers in enumerate(islice(rows, self.data.header_search_rows)):
+            spec = self.spec(headers)
+            if spec is not None:
+                return k, spec, headers
+        return None
+
     def date_label(self, column: Column) -> str:
         """Return the label the date line of `column` is written with: its header when the structure rules
         read that as a date label ('Due date'), else the rules' `date_label`."""
@@ -134,6 +147,8 @@ def check_table_rules(rules: MilestoneTableRules, problems: list[str], where: st
     from .structure import structure_rules
 
     srules = structure_rules()
+    if rules.header_search_rows < 1:
+        problems.append(f"{where}: {rules.id}: header_search_rows must be 1 or more, not {rules.header_search_rows}")
     if not srules.date_label_re.match(rules.date_label + ":"):
         problems.append(f"{where}: {rules.id}: date_label {rules.date_label!r} is not a date label "
                         "(rules/structure.yaml kind.date_label)")

@@ -102,7 +102,11 @@ class _ProgrammeBuilder:
                 while i + 1 < len(paras) and paras[i + 1].kind == "target_line":
                     i += 1
                     targets.append(paras[i])
-                self.close(section, desc, p, targets)
+                value = None  # 'Dates:' over one bare date: that is the date (the segmenter marked it a value)
+                if not targets and i + 1 < len(paras) and self.is_value_below(paras[i + 1]):
+                    i += 1
+                    value = paras[i]
+                self.close(section, desc, p, targets, value)
                 desc = []
             elif p.kind == "target_line":
                 self.findings.append(finding_at(p, "error", "stray_target_line", "target line outside a 'Dates:' list"))
@@ -139,9 +143,15 @@ class _ProgrammeBuilder:
     def is_label_with_value(p: ParagraphRow, nxt: ParagraphRow) -> bool:
         """Whether `p` is a bare 'Date:' label and `nxt` the value the segmenter found below it."""
         srules = structure_rules()
-        label_id = srules.kinds.date_label.id
-        return p.rule_id == nxt.rule_id == label_id and nxt.kind == "date_line" \
-            and bool(srules.date_label_re.match(p.text)) and not srules.date_label_re.match(nxt.text)
+        return p.rule_id == srules.kinds.date_label.id and bool(srules.date_label_re.match(p.text)) \
+            and _ProgrammeBuilder.is_value_below(nxt)
+
+    @staticmethod
+    def is_value_below(nxt: ParagraphRow) -> bool:
+        """Whether `nxt` is a date value the segmenter found below a bare label or a 'Dates:' header."""
+        srules = structure_rules()
+        return nxt.rule_id == srules.kinds.date_label.id and nxt.kind == "date_line" \
+            and not srules.date_label_re.match(nxt.text)
 
     def leftovers(self, desc: list[ParagraphRow]) -> None:
         """Place paragraphs after the last dated block: pending statement, note, or finding."""
@@ -183,7 +193,7 @@ class _ProgrammeBuilder:
             qualifier, is_tbc, status_text = None, False, None
             rule_id = latest.rule_id if latest else "kind.dates_header"
         else:
-            if date_para.kind == "dates_header":
+            if date_para.kind == "dates_header" and value_para is None:
                 self.findings.append(finding_at(date_para, "error", "dates_without_targets",
                                                 "'Dates:' is not followed by any target line"))
                 value = DateValue("", None, None)
@@ -304,7 +314,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         milestones.extend(builder.milestones)
         targets.extend(builder.targets)
         findings.extend(builder.findings)
-    findings.extend(stray_date_lines(seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
+    findings.extend(stray_date_lines(doc, seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
     return MilestoneResult(tuple(validated(ProgrammeRow, programmes)), tuple(validated(MilestoneRow, milestones)),
                            tuple(targets), tuple(findings),
                            truncated_at(seg, findings, rules))
@@ -361,10 +371,28 @@ def repeated_subsections(prog: SectionRow, subsections: list[SectionRow],
     return out
 
 
-def stray_date_lines(seg: Segmented, consumed: set[str]) -> list[Finding]:
-    """Return an error for every date line that no milestone consumed (outside a milestone section)."""
-    return [finding_at(p, "error", "unconsumed_date_line", "date line outside any milestone section")
-            for p in seg.paragraphs if p.kind in ("date_line", "dates_header") and p.paragraph_id not in consumed]
+def stray_date_lines(doc: Document, seg: Segmented, consumed: set[str]) -> list[Finding]:
+    """Return an error for every date line that no milestone consumed (outside a milestone section), and
+    one info finding for each milestone-like table outside a milestone section.
+
+    A date line the loader wrote for a table row (a revision history's 'Date | Action', a document
+    control table) is that table's text where no milestone section holds it, not a milestone that
+    lost its section: the table is reported once, at its first such row, as information.
+    """
+    out: list[Finding] = []
+    tables_seen: set[tuple[str, int]] = set()
+    # Most documents have none: the paragraphs are walked once, in a comprehension, for them.
+    strays = [p for p in seg.paragraphs if p.kind in ("date_line", "dates_header") and p.paragraph_id not in consumed]
+    for p in strays:
+        table = doc.origin(doc.text.count("\n", 0, p.char_start)).table if doc.origins is not None else None
+        if table is None:
+            out.append(finding_at(p, "error", "unconsumed_date_line", "date line outside any milestone section"))
+        elif table not in tables_seen:
+            tables_seen.add(table)
+            out.append(finding_at(p, "info", "table_outside_milestones",
+                                  "a table whose header names a description and a date column stands outside any "
+                                  "milestone section: its rows are read as text, not as milestones", table[0]))
+    return out
 
 
 def _subsection_rules():

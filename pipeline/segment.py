@@ -153,22 +153,30 @@ def reads_as_date(date_line: str, rules: StructureRules) -> bool:
     return value.period is not None or value.flag is not None
 
 
-def mark_date_values(paras: list[RawParagraph]) -> list[RawParagraph]:
+def mark_date_values(paras: list[RawParagraph], reader: DocumentReader) -> list[RawParagraph]:
     """Return the paragraphs with the one below each bare 'Date:' label marked as its value ("date_value")
-    when it is one line that the period grammar reads ('30 September 2024 (complete)').
+    when it is one line that the period grammar reads ('30 September 2024 (complete)'); and so the one
+    below a 'Dates:' header when it is such a line and no target, and no such line follows it.
 
     A page may set the label and its value in two blocks (dt/dd, two p), a plain copy on two
     lines. Both stay paragraphs of their own; the milestone extractor reads them as one date
     line. A label with no such value below it is a date line with no date (reported there).
+    A target list of one bare date ('Dates:', then 'March 2022') is the milestone's date; two
+    bare dates or more are left as they are (which one is due is not said).
     """
-    mrules = milestone_rules()
     out = list(paras)
     for i in range(len(out) - 1):
         p, nxt = out[i], out[i + 1]
-        if p.date_kind == "date_label" and nxt.date_kind is None and len(nxt.lines) == 1 \
-                and mrules.date_value(nxt.text).period is not None:
+        if p.date_kind in ("date_label", "dates_header") and bare_date(nxt, reader) \
+                and (p.date_kind == "date_label" or reader.target(nxt.text) is None
+                     and not (i + 2 < len(out) and bare_date(out[i + 2], reader))):
             out[i + 1] = replace(nxt, date_kind="date_value")
     return out
+
+
+def bare_date(p: RawParagraph, reader: DocumentReader) -> bool:
+    """Whether `p` is one line, of no date kind, that the period grammar reads whole (a status flag aside)."""
+    return p.date_kind is None and len(p.lines) == 1 and reader.date_value(p.text).period is not None
 
 
 def split_target_lists(doc: Document, paras: list[RawParagraph], rules: StructureRules,
@@ -432,7 +440,8 @@ def segment(doc: Document) -> Segmented:
     """Return the paragraphs and section tree of `doc`; raise InputError when it has no plan structure."""
     rules = structure_rules()
     reader = DocumentReader(milestone_rules())
-    paras = split_target_lists(doc, mark_date_values(split_inline_dates(split_paragraphs(doc, rules), rules)), rules, reader)
+    paras = split_target_lists(doc, mark_date_values(split_inline_dates(split_paragraphs(doc, rules), rules), reader),
+                               rules, reader)
     if not paras:
         raise InputError(doc.source_file, "no text")
     kinds = assign_kinds(paras, rules, reader)

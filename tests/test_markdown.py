@@ -158,14 +158,17 @@ def test_markdown_readme_is_not_a_plan():
 
 
 def test_markdown_rules_are_validated(tmp_path):
-    """A bad regex, a duplicate id and a rule that is both heading and underline are reported together."""
+    """A bad regex, a duplicate id, a rule that is both heading and underline and a fence without its marker
+    group are reported together."""
     from pipeline.markdown import MarkdownRuleFile, _check
     from rule_util import rule_problems, shipped
 
     data = shipped("markdown.yaml")
     data["inline"].append({"id": "md.link", "pattern": "[unclosed"})
     data["blocks"][1]["underline"] = True
+    data["blocks"][0]["pattern"] = "^```"
     problems = rule_problems(tmp_path, "markdown.yaml", MarkdownRuleFile, _check, data)
     assert any("md.link: bad regex '[unclosed'" in p for p in problems)
     assert any("duplicate rule id 'md.link'" in p for p in problems)
-    assert any("md.heading: a block rule is a heading or an underline, not both" in p for p in problems)
+    assert any("md.heading: a block rule is a heading, an underline or a fence, not two of them" in p for p in problems)
+    assert any("md.fence: a fence rule needs a (?P<fence>…) group" in p for p in problems)
