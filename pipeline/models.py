@@ -32,7 +32,7 @@ class TableMeta:
     `documents.text[char_start:char_end]`; `evidence_mode` says how
     ("equals", or "startswith" where the span also covers later lines).
     `span_rule` says how the span relates to the paragraphs table: "paragraphs" (it starts inside the
-    first of `paragraph_ids` and ends inside the last), "within_paragraph" (it lies inside
+    first of `paragraph_ids` and ends a line of the last: a list item may be a milestone), "within_paragraph" (it lies inside
     `paragraph_id`), or None. `checks` are row checks that span columns.
     """
 

@@ -30,7 +30,7 @@ def test_the_check_can_fail(plan):
     bad = first.model_copy(update={"char_end": first.char_end + 2})
     broken = type(plan)(plan.doc_id, {**plan.tables, "milestones": [bad]})
     assert span_problems(broken, only="milestones") == [
-        "milestones: span: span does not start in the first paragraph and end in the last: rows 0"]
+        "milestones: span: span does not start in the first paragraph and end a line of the last: rows 0"]
 
 
 def raw_lines(text: str) -> list[str]:
