@@ -149,7 +149,7 @@ def markdown(sql_files: dict[str, str] | None = None) -> str:
             how = "equals" if meta.evidence_mode == "equals" else "starts with"
             lines.append(f"- **Evidence:** `documents.text[char_start:char_end]` {how} `{meta.evidence}`.")
         if meta.span_rule == "paragraphs":
-            lines.append("- **Span:** runs from the start of the first of `paragraph_ids` to the end of the last.")
+            lines.append("- **Span:** starts inside the first of `paragraph_ids` and ends a line of the last.")
         elif meta.span_rule == "within_paragraph":
             lines.append("- **Span:** lies inside the span of `paragraph_id`.")
         for check in meta.checks:

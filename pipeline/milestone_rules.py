@@ -55,6 +55,22 @@ class _Truncation(StrictModel):
     furniture: str
 
 
+class _Separator(StrictModel):
+    id: str
+    pattern: str
+    closing: Optional[str] = None  # the item must end with it; the date stops before it
+    description: Literal["before", "whole"] = "before"
+    date: Literal["last", "first"] = "last"  # the date after the separator, or before it ("March 2025: Thing")
+
+
+class _DatedItems(StrictModel):
+    id: str
+    item_marker: str
+    end_marks: str
+    lead_in: str
+    separators: list[_Separator]
+
+
 class MilestoneRuleFile(StrictModel):
     version: int
     trailing_marks: _Pattern
@@ -68,6 +84,7 @@ class MilestoneRuleFile(StrictModel):
     notes: _Pattern
     truncation: _Truncation
     suspect_date_line: _Pattern
+    dated_items: _DatedItems
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,17 @@ class DateValue:
     date_text: str
     period: Optional[Period]
     flag: Optional[StatusFlag]
+
+
+@dataclass(frozen=True)
+class DatedItem:
+    """A milestone stated on one line with its date at the end: 'Thing one – March 2025 (complete)'.
+    Offsets are into the item's text as given."""
+
+    description_start: int
+    description_end: int
+    value: DateValue
+    rule_id: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,11 @@ class MilestoneRules:
         self.furniture_re = re.compile(data.truncation.furniture, i)
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
         self.suspect_date_needs = required_chars(self.suspect_date_re)
+        items = data.dated_items
+        self.item_marker_re = re.compile(items.item_marker)
+        self.item_end_re = re.compile(items.end_marks)
+        self.lead_in_re = re.compile(items.lead_in)
+        self.separators = [(sep, re.compile(sep.pattern, i)) for sep in items.separators]
 
     def status_named(self, words: str) -> Optional[_Status]:
         """Return the status whose longest phrase `words` start with ('completed early' → complete), or None."""
@@ -236,9 +269,11 @@ class MilestoneRules:
         return bool(self.furniture_re.match(text.strip()))
 
     def breaks_off(self, text: str) -> bool:
-        """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation."""
+        """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation,
+        and not a list of items that state their dates ('Thing one – March 2025')."""
         t = text.rstrip()
-        return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t)
+        return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t) \
+            and not all(self.dated_item(t[a:b]) for a, b in self.items_of(t))
 
     def suspect_date_label(self, text: str) -> Optional[str]:
         """Return the label of a one-line paragraph that reads as a date line under an unknown label, else None."""
@@ -246,6 +281,77 @@ class MilestoneRules:
         if m is None or self.date_value(m.group("value")).period is None:
             return None
         return m.group("label").strip()
+
+    def items_of(self, text: str) -> list[tuple[int, int]]:
+        """Return the (start, end) offsets of the items of a paragraph's text: each list item without its
+        marker (with the lines that continue it), else the whole text. A lead-in line before the first item
+        that ends with a colon is no item (rules: dated_items)."""
+        items: list[list[int]] = []
+        lead: Optional[list[int]] = None
+        pos = 0
+        for line in text.split("\n"):
+            m = self.item_marker_re.match(line)
+            if m:
+                items.append([pos + m.end(), pos + len(line)])
+            elif items:
+                items[-1][1] = pos + len(line)
+            elif lead is None:
+                lead = [pos, pos + len(line)]
+            else:
+                lead[1] = pos + len(line)
+            pos += len(line) + 1
+        if lead is not None and not (items and self.lead_in_re.search(text[lead[0]:lead[1]])):
+            items.insert(0, lead)
+        return [(a, a + len(text[a:b].rstrip())) for a, b in items]
+
+    def dated_item(self, text: str) -> Optional[DatedItem]:
+        """Return the DatedItem that `text` (one item, its list marker left out) states, or None when no
+        separator has a date the period grammar reads whole after it (rules: dated_items)."""
+        stripped = text.strip()
+        body, flag = self.split_status(stripped)
+        if not body:
+            return None
+        # A leading flag comes off the front, a trailing one off the end.
+        start = len(text) - len(text.lstrip()) + (0 if stripped.startswith(body) else stripped.rfind(body))
+        written_end = len(body)
+        end_mark = self.item_end_re.search(body)
+        body = body[:end_mark.start()] if end_mark else body
+        best: Optional[tuple[int, int, _Separator, str]] = None  # (date start, separator start, separator, date)
+        for sep, regex in self.separators:
+            if sep.date == "last":
+                found = self._date_after(sep, regex, body, best[0] if best else 0)
+                best = found or best
+        if best is not None:
+            _, sep_start, sep, date_text = best
+            description = (0, written_end if sep.description == "whole" else sep_start)
+        else:
+            for sep, regex in self.separators:
+                m = regex.search(body) if sep.date == "first" else None
+                if m and m.end() < len(body) and grammar().parse(body[:m.start()].strip()) is not None:
+                    date_text = body[:m.start()].strip()
+                    description = (0 if sep.description == "whole" else m.end(), written_end)
+                    break
+            else:
+                return None
+        return DatedItem(start + description[0], start + description[1],
+                         DateValue(date_text, grammar().parse(date_text), flag), sep.id)
+
+    @staticmethod
+    def _date_after(sep: _Separator, regex: re.Pattern, body: str, beyond: int):
+        """Return (date start, separator start, sep, date text) for the rightmost match of `sep` in `body` after
+        `beyond` whose rest is a date the grammar reads whole, or None."""
+        for m in reversed(list(regex.finditer(body))):
+            if m.end() <= beyond:
+                return None  # a date as far right is found already, by a separator listed before this one
+            date_text = body[m.end():]
+            if sep.closing:
+                if not date_text.endswith(sep.closing):
+                    return None
+                date_text = date_text[:-len(sep.closing)]
+            date_text = date_text.strip()
+            if m.start() > 0 and date_text and grammar().parse(date_text) is not None:
+                return m.end(), m.start(), sep, date_text
+        return None
 
     def workstream(self, description: str) -> Optional[str]:
         """Return the short label a description starts with (the first workstream rule that fits), or None."""
@@ -273,7 +379,11 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
                  rules.target_label.id: rules.target_label.number,
                  rules.truncation.id: rules.truncation.complete_end,
                  rules.truncation.id + ".furniture": rules.truncation.furniture,
-                 rules.suspect_date_line.id: rules.suspect_date_line.pattern})
+                 rules.suspect_date_line.id: rules.suspect_date_line.pattern,
+                 rules.dated_items.id: rules.dated_items.item_marker,
+                 rules.dated_items.id + ".end_marks": rules.dated_items.end_marks,
+                 rules.dated_items.id + ".lead_in": rules.dated_items.lead_in})
+    pats.update({s.id: s.pattern for s in rules.dated_items.separators})
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})
     check_regexes(pats, problems, "milestones", re.IGNORECASE)  # most are matched ignoring case

@@ -87,6 +87,7 @@ class _ProgrammeBuilder:
     def walk(self, section: SectionRow, paras: list[ParagraphRow]) -> None:
         """Consume the paragraphs of one milestone sub-section."""
         desc: list[ParagraphRow] = []
+        closed_before = len(self.milestones)
         i = 0
         while i < len(paras):
             p = paras[i]
@@ -115,7 +116,42 @@ class _ProgrammeBuilder:
             else:
                 desc.append(p)
             i += 1
+        if len(self.milestones) == closed_before:  # no date line here: each milestone may carry its own date
+            desc = self.take_dated_paragraphs(section, desc)
         self.leftovers(desc)
+
+    def take_dated_paragraphs(self, section: SectionRow, paras: list[ParagraphRow]) -> list[ParagraphRow]:
+        """Make milestones of the paragraphs whose items state their own dates; return the others, less a
+        lead-in ('We will deliver:') just before such a paragraph."""
+        rest: list[ParagraphRow] = []
+        for p in paras:
+            if self.is_remark(p) or not self.take_dated_items(section, p):
+                rest.append(p)
+            elif rest and rest[-1].sequence == p.sequence - 1 and self.rules.lead_in_re.search(rest[-1].text):
+                rest.pop()
+        return rest
+
+    def take_dated_items(self, section: SectionRow, p: ParagraphRow) -> bool:
+        """Make a milestone of every item of paragraph `p` that states its own date ('Thing one – March 2025');
+        return whether `p` was read so. It is only when every item reads (rules: dated_items)."""
+        items = [(start, end, self.rules.dated_item(p.text[start:end])) for start, end in self.rules.items_of(p.text)]
+        if not items or any(item is None for _, _, item in items):
+            return False
+        text = self.doc.text
+        first_line = text.count("\n", 0, p.char_start)  # the paragraph's first line of the text
+        for start, end, item in items:
+            a, b = p.char_start + start + item.description_start, p.char_start + start + item.description_end
+            description = text[a:b]
+            lines = self.doc.raw_lines(first_line + p.text.count("\n", 0, start), first_line + p.text.count("\n", 0, end))
+            due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(item.value)
+            span = (p.char_start + start, p.char_start + end)
+            self.findings.extend(flag_findings(item.value.flag, p))
+            self.findings.append(Finding("info", "dated_item", f"milestone read from an item that states its own "
+                                         f"date ({date_text!r}); no date line", p.paragraph_id, lines[0], *span,
+                                         lines[1], item.rule_id))
+            self.add(section, self.milestone_id(description), description, description, date_text, due, qualifier,
+                     is_tbc, status, status_text, 0, [p.paragraph_id], span, lines, rule_id)
+        return True
 
     def closed_in(self, section: SectionRow) -> bool:
         """Whether the last milestone was closed in `section` by a date line (no targets)."""
@@ -153,6 +189,11 @@ class _ProgrammeBuilder:
         return nxt.rule_id == srules.kinds.date_label.id and nxt.kind == "date_line" \
             and not srules.date_label_re.match(nxt.text)
 
+    def is_remark(self, p: ParagraphRow) -> bool:
+        """Whether paragraph `p` is furniture, a pending statement or a programme note, whatever dates it names."""
+        rules = self.rules
+        return rules.is_furniture(p.text) or bool(rules.pending_re.search(p.text) or rules.notes_re.search(p.text))
+
     def leftovers(self, desc: list[ParagraphRow]) -> None:
         """Place paragraphs after the last dated block: pending statement, note, or finding."""
         for p in desc:
@@ -180,7 +221,6 @@ class _ProgrammeBuilder:
         self.suspect_date_lines(desc)
         first, last = desc[0], (target_paras or [value_para or date_para])[-1]
         description = self.doc.text[first.char_start:desc[-1].char_end]
-        seq = len(self.milestones) + 1
         mid = self.milestone_id(description)
         targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)]
         if target_paras:
@@ -192,46 +232,56 @@ class _ProgrammeBuilder:
             date_text = "; ".join(tp.text for tp in target_paras)
             qualifier, is_tbc, status_text = None, False, None
             rule_id = latest.rule_id if latest else "kind.dates_header"
+        elif date_para.kind == "dates_header" and value_para is None:
+            self.findings.append(finding_at(date_para, "error", "dates_without_targets",
+                                            "'Dates:' is not followed by any target line"))
+            due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(DateValue("", None, None))
         else:
-            if date_para.kind == "dates_header" and value_para is None:
-                self.findings.append(finding_at(date_para, "error", "dates_without_targets",
-                                                "'Dates:' is not followed by any target line"))
-                value = DateValue("", None, None)
-            else:
-                m = structure_rules().date_line_re.match(date_para.text)
-                # No match: a bare 'Date:' label, with its value below it or none.
-                value = self.reader.date_value(m.group("value") if m else value_para.text if value_para else "")
-                self.findings.extend(flag_findings(value.flag, value_para or date_para))
-                if value.period is None and value.date_text:
-                    self.findings.append(finding_at(date_para, "error", "unparsed_date",
-                                                    f"date {value.date_text!r} not understood; due dates left empty"))
-                elif not value.date_text:
-                    said = f"states a status ({value.flag.text}) but names no date" if value.flag else "names no date"
-                    self.findings.append(finding_at(date_para, "warning", "missing_date",
-                                                    f"date line {said}; due dates left empty"))
-            period = value.period
-            due = (period.start, period.end, period.precision) if period else (None, None, None)
-            status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"
-            date_text, status_text = value.date_text, value.flag.text if value.flag else None
-            qualifier = "from" if period and period.qualifier == "from" else None
-            is_tbc = bool(period and period.is_tbc)
-            rule_id = period.rule_id if period else "kind.date_line"
+            m = structure_rules().date_line_re.match(date_para.text)
+            # No match: a bare 'Date:' label, with its value below it or none.
+            value = self.reader.date_value(m.group("value") if m else value_para.text if value_para else "")
+            self.findings.extend(flag_findings(value.flag, value_para or date_para))
+            if value.period is None and value.date_text:
+                self.findings.append(finding_at(date_para, "error", "unparsed_date",
+                                                f"date {value.date_text!r} not understood; due dates left empty"))
+            elif not value.date_text:
+                said = f"states a status ({value.flag.text}) but names no date" if value.flag else "names no date"
+                self.findings.append(finding_at(date_para, "warning", "missing_date",
+                                                f"date line {said}; due dates left empty"))
+            due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(value)
         # The raw lines of every paragraph: in a table a date cell spanning rows stands above its description.
         parts = [*desc, date_para, *([value_para] if value_para else ()), *target_paras]
+        self.targets.extend(targets)
+        self.add(section, mid, first.text, description, date_text, due, qualifier, is_tbc, status, status_text,
+                 len(targets), [p.paragraph_id for p in parts], (first.char_start, last.char_end),
+                 (min([p.line_start for p in parts]), max([p.line_end for p in parts])), rule_id)
+
+    @staticmethod
+    def dated(value: DateValue) -> tuple:
+        """Return (due, qualifier, is_tbc, status, date_text, status_text, rule_id) of a milestone closed by one date."""
+        period = value.period
+        due = (period.start, period.end, period.precision) if period else (None, None, None)
+        status = "complete" if value.flag is not None and value.flag.status == "complete" else "planned"
+        qualifier = "from" if period and period.qualifier == "from" else None
+        return (due, qualifier, bool(period and period.is_tbc), status, value.date_text,
+                value.flag.text if value.flag else None, period.rule_id if period else "kind.date_line")
+
+    def add(self, section: SectionRow, mid: str, first_text: str, description: str, date_text: str, due: tuple,
+            qualifier: Optional[str], is_tbc: bool, status: str, status_text: Optional[str], n_targets: int,
+            paragraph_ids: list[str], chars: tuple[int, int], lines: tuple[int, int], rule_id: str) -> None:
+        """Append one milestone (a dict of MilestoneRow fields) to the programme's."""
         published = self.doc.published_date
         # Unknown (null) without a publication date or a due date: not the same as "not overdue".
         overdue = None if published is None or due[1] is None else (due[1] < published and status != "complete")
-        self.targets.extend(targets)
         self.milestones.append({
             "doc_id": self.doc.doc_id, "milestone_id": mid, "theme": self.programme.theme,
             "programme": self.programme.title, "programme_id": self.programme_id, "section_id": section.section_id,
-            "sequence": seq, "workstream": self.rules.workstream(first.text), "description": description,
+            "sequence": len(self.milestones) + 1, "workstream": self.rules.workstream(first_text),
+            "description": description,
             "date_text": date_text, "due_start": due[0], "due_end": due[1], "due_precision": due[2],
             "due_qualifier": qualifier, "is_tbc": is_tbc, "status": status, "status_text": status_text,
-            "n_targets": len(targets), "is_overdue_at_publication": overdue,
-            "paragraph_ids": [p.paragraph_id for p in parts],
-            "char_start": first.char_start, "char_end": last.char_end,
-            "line_start": min([p.line_start for p in parts]), "line_end": max([p.line_end for p in parts]),
+            "n_targets": n_targets, "is_overdue_at_publication": overdue, "paragraph_ids": paragraph_ids,
+            "char_start": chars[0], "char_end": chars[1], "line_start": lines[0], "line_end": lines[1],
             "rule_id": rule_id,
         })
 

@@ -31,8 +31,8 @@ class TableMeta:
     `evidence` names the column whose value must be found at
     `documents.text[char_start:char_end]`; `evidence_mode` says how
     ("equals", or "startswith" where the span also covers later lines).
-    `span_rule` says how the span relates to the paragraphs table: "paragraphs" (it runs from the
-    first of `paragraph_ids` to the end of the last), "within_paragraph" (it lies inside
+    `span_rule` says how the span relates to the paragraphs table: "paragraphs" (it starts inside the
+    first of `paragraph_ids` and ends a line of the last: a list item may be a milestone), "within_paragraph" (it lies inside
     `paragraph_id`), or None. `checks` are row checks that span columns.
     """
 

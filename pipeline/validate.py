@@ -207,8 +207,9 @@ def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str,
             spans = [paragraphs.get((doc_id, p)) for p in ids]
             if not ids or None in spans:
                 bad["paragraph_ids unknown"].append(i)
-            elif (cs, ce) != (spans[0][0], spans[-1][1]):
-                bad["span is not first paragraph start to last paragraph end"].append(i)
+            elif not (spans[0][0] <= cs < spans[0][1] and spans[-1][0] < ce <= spans[-1][1]
+                      and ends_a_line(text, ce, spans[-1][1])):
+                bad["span does not start in the first paragraph and end a line of the last"].append(i)
         elif meta.span_rule == "within_paragraph":
             para = paragraphs.get((doc_id, ref))
             if para is None:
@@ -219,6 +220,12 @@ def _span_problems(name: str, meta: TableMeta, table: pa.Table, texts: dict[str,
 
 
 _REF_COLUMN = {"paragraphs": "paragraph_ids", "within_paragraph": "paragraph_id"}
+
+
+def ends_a_line(text: str, end: int, paragraph_end: int) -> bool:
+    """Whether a span ending at `end` ends a line of the paragraph ending at `paragraph_end` (white space aside)."""
+    rest = text[end:paragraph_end]
+    return not rest.split("\n", 1)[0].strip() and ("\n" in rest or end == paragraph_end)
 
 
 # Python values never go to pyarrow.compute nor numbers through to_numpy here: pyarrow's pandas shim
@@ -331,7 +338,13 @@ def _sound(name: str, meta: TableMeta, table: pa.Table, doc: _OneDocument) -> bo
         return False
     last = np.cumsum(lengths) - 1
     first = last - (lengths - 1)
-    return bool((doc.paragraph_starts[at[first]] == cs).all() and (doc.paragraph_ends[at[last]] == ce).all())
+    starts, ends = doc.paragraph_starts, doc.paragraph_ends
+    last_ends = ends[at[last]]
+    if not ((starts[at[first]] <= cs).all() and (cs < ends[at[first]]).all()
+            and (starts[at[last]] < ce).all() and (ce <= last_ends).all()):
+        return False
+    inside = ce != last_ends  # most spans end where their last paragraph does; only the others are looked at
+    return all(ends_a_line(doc.text, e, pe) for e, pe in zip(ce[inside].tolist(), last_ends[inside].tolist()))
 
 
 def _sound_spans(tables: dict[str, pa.Table], doc: Optional[_OneDocument] = None) -> set[str]:

@@ -21,12 +21,16 @@ def test_every_table_carries_doc_id(plan):
 
 
 def test_the_check_can_fail(plan):
-    """A row whose span is off by one character is reported."""
-    bad = plan.tables["milestones"][0].model_copy(update={"char_start": plan.tables["milestones"][0].char_start + 1})
+    """A row whose span is off by one character is reported; so is one that runs past its last paragraph."""
+    first = plan.tables["milestones"][0]
+    bad = first.model_copy(update={"char_start": first.char_start + 1})
     broken = type(plan)(plan.doc_id, {**plan.tables, "milestones": [bad]})
     assert span_problems(broken, only="milestones") == [
-        "milestones: span: text[char_start:char_end] does not startswith description: rows 0",
-        "milestones: span: span is not first paragraph start to last paragraph end: rows 0"]
+        "milestones: span: text[char_start:char_end] does not startswith description: rows 0"]
+    bad = first.model_copy(update={"char_end": first.char_end + 2})
+    broken = type(plan)(plan.doc_id, {**plan.tables, "milestones": [bad]})
+    assert span_problems(broken, only="milestones") == [
+        "milestones: span: span does not start in the first paragraph and end a line of the last: rows 0"]
 
 
 def raw_lines(text: str) -> list[str]:
