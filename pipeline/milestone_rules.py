@@ -65,7 +65,6 @@ class _Separator(StrictModel):
 
 class _DatedItems(StrictModel):
     id: str
-    item_marker: str
     end_marks: str
     lead_in: str
     separators: list[_Separator]
@@ -85,6 +84,7 @@ class MilestoneRuleFile(StrictModel):
     truncation: _Truncation
     suspect_date_line: _Pattern
     dated_items: _DatedItems
+    list_item: _Pattern
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ class MilestoneRules:
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
         self.suspect_date_needs = required_chars(self.suspect_date_re)
         items = data.dated_items
-        self.item_marker_re = re.compile(items.item_marker)
+        self.item_marker_re = re.compile(data.list_item.pattern)
         self.item_end_re = re.compile(items.end_marks)
         self.lead_in_re = re.compile(items.lead_in)
         self.separators = [(sep, re.compile(sep.pattern, i)) for sep in items.separators]
@@ -304,6 +304,14 @@ class MilestoneRules:
             items.insert(0, lead)
         return [(a, a + len(text[a:b].rstrip())) for a, b in items]
 
+    def item_text_start(self, text: str) -> int:
+        """Return where the text of a paragraph that is one list item starts, after its marker ('• Thing.'
+        → 2); 0 for any other paragraph (a list of several items is kept as written)."""
+        m = self.item_marker_re.match(text)
+        if m is None or "\n" in text and len(self.items_of(text)) > 1:
+            return 0
+        return m.end()
+
     def dated_item(self, text: str) -> Optional[DatedItem]:
         """Return the DatedItem that `text` (one item, its list marker left out) states, or None when no
         separator has a date the period grammar reads whole after it (rules: dated_items)."""
@@ -380,7 +388,7 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
                  rules.truncation.id: rules.truncation.complete_end,
                  rules.truncation.id + ".furniture": rules.truncation.furniture,
                  rules.suspect_date_line.id: rules.suspect_date_line.pattern,
-                 rules.dated_items.id: rules.dated_items.item_marker,
+                 rules.list_item.id: rules.list_item.pattern,
                  rules.dated_items.id + ".end_marks": rules.dated_items.end_marks,
                  rules.dated_items.id + ".lead_in": rules.dated_items.lead_in})
     pats.update({s.id: s.pattern for s in rules.dated_items.separators})

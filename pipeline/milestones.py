@@ -149,7 +149,7 @@ class _ProgrammeBuilder:
             self.findings.append(Finding("info", "dated_item", f"milestone read from an item that states its own "
                                          f"date ({date_text!r}); no date line", p.paragraph_id, lines[0], *span,
                                          lines[1], item.rule_id))
-            self.add(section, self.milestone_id(description), description, description, date_text, due, qualifier,
+            self.add(section, self.milestone_id(description), description, date_text, due, qualifier,
                      is_tbc, status, status_text, 0, [p.paragraph_id], span, lines, rule_id)
         return True
 
@@ -220,7 +220,8 @@ class _ProgrammeBuilder:
             desc = [date_para]
         self.suspect_date_lines(desc)
         first, last = desc[0], (target_paras or [value_para or date_para])[-1]
-        description = self.doc.text[first.char_start:desc[-1].char_end]
+        start = first.char_start + self.rules.item_text_start(first.text)  # after a lone list item's marker
+        description = self.doc.text[start:desc[-1].char_end]
         mid = self.milestone_id(description)
         targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)]
         if target_paras:
@@ -252,8 +253,8 @@ class _ProgrammeBuilder:
         # The raw lines of every paragraph: in a table a date cell spanning rows stands above its description.
         parts = [*desc, date_para, *([value_para] if value_para else ()), *target_paras]
         self.targets.extend(targets)
-        self.add(section, mid, first.text, description, date_text, due, qualifier, is_tbc, status, status_text,
-                 len(targets), [p.paragraph_id for p in parts], (first.char_start, last.char_end),
+        self.add(section, mid, description, date_text, due, qualifier, is_tbc, status, status_text,
+                 len(targets), [p.paragraph_id for p in parts], (start, last.char_end),
                  (min([p.line_start for p in parts]), max([p.line_end for p in parts])), rule_id)
 
     @staticmethod
@@ -266,7 +267,7 @@ class _ProgrammeBuilder:
         return (due, qualifier, bool(period and period.is_tbc), status, value.date_text,
                 value.flag.text if value.flag else None, period.rule_id if period else "kind.date_line")
 
-    def add(self, section: SectionRow, mid: str, first_text: str, description: str, date_text: str, due: tuple,
+    def add(self, section: SectionRow, mid: str, description: str, date_text: str, due: tuple,
             qualifier: Optional[str], is_tbc: bool, status: str, status_text: Optional[str], n_targets: int,
             paragraph_ids: list[str], chars: tuple[int, int], lines: tuple[int, int], rule_id: str) -> None:
         """Append one milestone (a dict of MilestoneRow fields) to the programme's."""
@@ -276,7 +277,7 @@ class _ProgrammeBuilder:
         self.milestones.append({
             "doc_id": self.doc.doc_id, "milestone_id": mid, "theme": self.programme.theme,
             "programme": self.programme.title, "programme_id": self.programme_id, "section_id": section.section_id,
-            "sequence": len(self.milestones) + 1, "workstream": self.rules.workstream(first_text),
+            "sequence": len(self.milestones) + 1, "workstream": self.rules.workstream(description),
             "description": description,
             "date_text": date_text, "due_start": due[0], "due_end": due[1], "due_precision": due[2],
             "due_qualifier": qualifier, "is_tbc": is_tbc, "status": status, "status_text": status_text,
