@@ -365,24 +365,9 @@ PLAN_VERSION_FORMS = [
       ("this winter", "season", D(2021, 12, 1), D(2022, 2, 28), "season", None, "publication_date",
        "period.relative_season")]),
     ("We expect this fall in waiting times, and a spring in our step.", []),
-]
-
-
-@pytest.mark.parametrize("body,expected", PLAN_VERSION_FORMS, ids=[v[0][:40] for v in PLAN_VERSION_FORMS])
-def test_plan_version_forms_in_prose(body, expected):
-    ts, qs, _ = mentions_in(body)
-    got = [(r.text, r.kind, r.start_date, r.end_date, r.precision, r.qualifier, r.resolution, r.period_rule_id)
-           for r in ts]
-    assert got == expected
-    assert all(r.is_relative == (r.resolution == "publication_date") for r in ts)
-    assert [q.text for q in qs] == []  # no number of a date is a quantity ("1" of "1st", "7" of "w/c 7/3/2022")
-
-
-# Ranges of days whose first day leaves out what it shares with the last, in prose: (body, expected rows as (text,
-# kind, start, end, precision, qualifier, resolution, period form)), published 1 December 2021. With no year, a
-# range takes the year of its last day from the paragraph's other dates, else the publication date, as "17 May"
-# does; a first day whose month is later in the year than the last day's is in the year before.
-DAY_RANGES = [
+    # Ranges of days whose first day leaves out what it shares with the last. With no year, a range takes the
+    # year of its last day from the paragraph's other dates, as "17 May" does; a first day whose month is later
+    # in the year than the last day's is in the year before. Near-misses expect only what they do name.
     ("Open 1 April to 30 June 2022, and 1 December to 31 January 2023.",
      [("1 April to 30 June 2022", "range", D(2022, 4, 1), D(2022, 6, 30), "day", None, "explicit",
        "period.day_range_same_year"),
@@ -422,10 +407,6 @@ DAY_RANGES = [
      [("In March 2023", "month", D(2023, 3, 1), D(2023, 3, 31), "month", "in", "explicit", "period.month_year"),
       ("1 December to 31 January", "range", D(2022, 12, 1), D(2023, 1, 31), "day", None, "paragraph_context",
        "period.day_range_no_year")]),
-    ("Open 1 to 30 June.",  # no other date: the publication date's nearest June
-     [("1 to 30 June", "range", D(2021, 6, 1), D(2021, 6, 30), "day", None, "publication_date",
-       "period.day_range_no_year")]),
-    # near-misses: only what they do name
     ("Not 31 to 1 March 2023, nor 01/04/2022 – 31/03/2021.",  # descending: no range
      [("1 March 2023", "date", D(2023, 3, 1), D(2023, 3, 1), "day", None, "explicit", "period.day_month_year"),
       ("01/04/2022", "date", D(2022, 4, 1), D(2022, 4, 1), "day", None, "explicit", "period.numeric_date"),
@@ -439,13 +420,14 @@ DAY_RANGES = [
 ]
 
 
-@pytest.mark.parametrize("body,expected", DAY_RANGES, ids=[v[0][:40] for v in DAY_RANGES])
-def test_day_ranges_in_prose(body, expected):
+@pytest.mark.parametrize("body,expected", PLAN_VERSION_FORMS, ids=[v[0][:40] for v in PLAN_VERSION_FORMS])
+def test_plan_version_forms_in_prose(body, expected):
     ts, qs, _ = mentions_in(body)
     got = [(r.text, r.kind, r.start_date, r.end_date, r.precision, r.qualifier, r.resolution, r.period_rule_id)
            for r in ts]
     assert got == expected
-    assert [q.text for q in qs] == []  # no number of a range of days is a quantity
+    assert all(r.is_relative == (r.resolution == "publication_date") for r in ts)
+    assert [q.text for q in qs] == []  # no number of a date is a quantity ("1" of "1st", "7" of "w/c 7/3/2022")
 
 
 def test_a_range_of_quarters_is_not_a_range_of_days():
@@ -508,6 +490,13 @@ def test_new_forms_on_date_lines_are_expressions_with_the_milestone_dates():
     for m in ms:
         [r] = by_milestone[m.milestone_id]
         assert (r.text, r.start_date, r.end_date, r.period_rule_id) == (m.date_text, m.due_start, m.due_end, m.rule_id)
+
+
+def test_a_range_of_days_with_no_year_and_no_other_date_takes_the_publication_year():
+    """As "on 19 July" does: the occurrence nearest the publication date (1 December 2021)."""
+    ts, _, _ = mentions_in("Open 1 to 30 June.")
+    assert [(r.text, r.start_date, r.end_date, r.resolution, r.period_rule_id) for r in ts] == [
+        ("1 to 30 June", D(2021, 6, 1), D(2021, 6, 30), "publication_date", "period.day_range_no_year")]
 
 
 def test_other_publication_date_moves_relative_and_yearless_expressions():
