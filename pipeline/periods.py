@@ -152,6 +152,10 @@ class PeriodGrammar:
             "YY1": r"(?P<yy1>\d{2})",
             "HN": r"(?P<half>[12])",
             "DAY": r"(?P<day>[0-3]?\d)",
+            "DAY2": r"(?P<day2>[0-3]?\d)",
+            "MONTH2": f"(?P<month2>{month_raw})",
+            "BETWEEN": r"(?P<between>between\s+)?",
+            "AND": r"(?(between)\s+and\s+|\s*(?:to|-|–|—|until)\s*)",
             "QN": r"(?P<q>[1-4])",
             "N": rf"(?P<n>\d+|{_alt(number_words().small)})",
             "UNIT": f"(?P<unit>{_alt(rules.relative.units)})",
@@ -299,9 +303,7 @@ class PeriodGrammar:
                 return Period("range", first, first + timedelta(days=self.rules.week_commencing.days - 1), precision,
                               rule_id)
             if kind == "day_range":
-                start = date(year, month, int(g["day"]))
-                end = date(int(g["year2"]), self.month_of[g["month2"].lower()], int(g["day2"]))
-                return Period("range", start, end, precision, rule_id) if start < end else None
+                return self.day_range(g, year, month, precision, rule_id, anchor)
             if kind == "range":
                 m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
                 first_year = year - 1 if m2 < m1 else year
@@ -377,6 +379,23 @@ class PeriodGrammar:
         except (ValueError, KeyError, TypeError):
             return None
         raise ValueError(f"unknown period kind {kind!r} in rule {rule_id}")
+
+    def day_range(self, g: dict, year: Optional[int], month: Optional[int], precision: str, rule_id: str,
+                  anchor: Optional[tuple[date, date]]) -> Optional[Period]:
+        """Return the range from the first day to the last, or None when the last is not after the first.
+
+        The first day may leave out what it shares with the last: its month is then the last day's, and its
+        year the last day's, or the year before when its month is later in the year than the last day's
+        ("1 December to 31 January 2023" starts in 2022). A last day with no year takes it from `anchor`.
+        """
+        month2 = int(g["month_num2"]) if g.get("month_num2") else self.month_of[g["month2"].lower()]
+        day2 = int(g["day2"])
+        year2 = int(g["year2"]) if g.get("year2") else self.year_within(anchor, month2, day2)
+        month = month or month2
+        if year is None:
+            year = year2 - 1 if month > month2 else year2
+        start, end = date(year, month, int(g["day"])), date(year2, month2, day2)
+        return Period("range", start, end, precision, rule_id) if start < end else None
 
     @staticmethod
     def pair_follows(year: int, g: dict) -> bool:
@@ -481,7 +500,7 @@ _RESOLVERS = {"date", "month", "range", "quarter", "financial_quarter", "financi
 _KINDS = {"date", "month", "range", "quarter", "financial_quarter", "financial_year", "season", "part_of_year",
           "part_of_month", "year"}
 _PLACEHOLDERS = ("MONTH", "MONTHRAW", "SEASON", "PART", "MPART", "WEEK", "DPART", "YEAR", "YEAR2", "YY", "YY1", "HN", "DAY", "QN", "N",
-                 "UNIT", "DIR", "THIS")
+                 "UNIT", "DIR", "THIS", "DAY2", "MONTH2", "BETWEEN", "AND")
 
 
 def _check(rules: PeriodRules, problems: list[str]) -> None:

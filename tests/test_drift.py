@@ -262,6 +262,27 @@ DATE_FORMS = [  # (date text, due_start, due_end, precision, is_tbc, rule)
     ("between 1 April 2022 and 31 March 2023", date(2022, 4, 1), date(2023, 3, 31), "day", False,
      "period.day_range"),
     ("1st April 2022 until 30th June 2022", date(2022, 4, 1), date(2022, 6, 30), "day", False, "period.day_range"),
+    # ... whose first day leaves out the year, or the month and year, that it shares with the last day; a first
+    # day whose month is later in the year than the last day's is in the year before
+    ("1 April to 30 June 2022", date(2022, 4, 1), date(2022, 6, 30), "day", False, "period.day_range_same_year"),
+    ("1 December to 31 January 2023", date(2022, 12, 1), date(2023, 1, 31), "day", False,
+     "period.day_range_same_year"),
+    ("between 1 April and 30 June 2022", date(2022, 4, 1), date(2022, 6, 30), "day", False,
+     "period.day_range_same_year"),
+    ("1st April until 30th June, 2022", date(2022, 4, 1), date(2022, 6, 30), "day", False,
+     "period.day_range_same_year"),
+    ("1 – 31 March 2023", date(2023, 3, 1), date(2023, 3, 31), "day", False, "period.day_range_same_month"),
+    ("1-7 March 2022", date(2022, 3, 1), date(2022, 3, 7), "day", False, "period.day_range_same_month"),
+    ("from 4 to 8 July 2022", date(2022, 7, 4), date(2022, 7, 8), "day", False, "period.day_range_same_month"),
+    ("between 1 and 15 May 2023", date(2023, 5, 1), date(2023, 5, 15), "day", False, "period.day_range_same_month"),
+    ("1st to 7th March 2022", date(2022, 3, 1), date(2022, 3, 7), "day", False, "period.day_range_same_month"),
+    ("28 – 29 February 2024", date(2024, 2, 28), date(2024, 2, 29), "day", False, "period.day_range_same_month"),
+    # ... and two numeric days (UK order, as period.numeric_date)
+    ("01/04/2022 – 31/03/2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.numeric_day_range"),
+    ("01/04/2022 to 31/03/2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.numeric_day_range"),
+    ("between 1/4/2022 and 30/6/2022", date(2022, 4, 1), date(2022, 6, 30), "day", False,
+     "period.numeric_day_range"),
+    ("01.04.2022 - 31.03.2023", date(2022, 4, 1), date(2023, 3, 31), "day", False, "period.numeric_day_range"),
 ]
 # Texts that name no period, by decision (each leaves the due date empty with an unparsed_date error):
 NOT_DATES = [
@@ -285,13 +306,16 @@ NOT_DATES = [
     "1 April 2022 and 31 March 2023",       # "and" joins a range only after "between": these are two days
     "by 2022 and beyond",                   # by and from at once
     "mid-March",       # no year, and a date line has no context to take it from ("by mid-March" in prose does)
+    "1 April to 30 June",  # ... nor for a range of days ("1 April to 30 June" in prose takes one)
+    "1 – 31 March",
+    "1 – 31",                    # two numbers, no month
+    "31 to 1 March 2023",        # descending ranges of days: none
+    "31 March to 1 March 2023",  # (a first day of the same month is in the same year)
+    "01/04/2022 – 31/03/2021",
+    "1 and 15 May 2023",         # "and" joins a range only after "between"
+    "Pages 1 to 30 March 2023",  # pages, not days
+    "Q1 – Q2 2023",    # a range of quarters is not read
     "last spring",     # relative: a date line has no publication date to anchor it
-]
-UNSUPPORTED_FORMS = [  # known failures, grouped by cause (reason on each)
-    pytest.param("1 April to 30 June 2022", marks=pytest.mark.xfail(
-        reason="a range of days whose first day shares the second's year (or month) is not read", strict=True)),
-    pytest.param("1 – 31 March 2023", marks=pytest.mark.xfail(
-        reason="a range of days whose first day shares the second's year (or month) is not read", strict=True)),
 ]
 
 
@@ -309,6 +333,8 @@ def test_date_forms(form):
     ("2022 and beyond", "from"), ("March 2023 and onwards", "from"), ("2024 and onward", "from"),
     ("in 2022 and beyond", "from"),  # "in" gives way to the suffix (rules/periods.yaml suffix_overrides)
     ("from 1 April 2022 to 31 March 2023", "from"), ("mid-March 2022", None), ("w/c 7 March 2022", None),
+    ("from 4 to 8 July 2022", "from"), ("from 1 April to 30 June 2022", "from"), ("1 – 31 March 2023", None),
+    ("from 01/04/2022 to 31/03/2023", "from"),
 ])
 def test_date_qualifiers(when, qualifier):
     """'X onwards' is 'from X': the milestone's due_qualifier says so (only 'from' is kept there)."""
@@ -327,12 +353,6 @@ def test_texts_that_name_no_period(when):
     m, codes = unparsed(when)
     assert (m.date_text, m.due_start, m.due_end, m.rule_id, codes) == (when, None, None, "kind.date_line",
                                                                          ["unparsed_date"])
-
-
-@pytest.mark.parametrize("when", UNSUPPORTED_FORMS)
-def test_date_forms_not_yet_understood(when):
-    m, _ = unparsed(when)
-    assert m.due_end is not None
 
 
 @pytest.mark.parametrize("flag,status,finding", [
