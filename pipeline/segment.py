@@ -320,7 +320,8 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     # Each heading's words and sub-section, once: a heading is asked both for itself and as the next one's successor.
     heading_words = [rules.words(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
     subs = [rules.subsection_of_words(w) if w is not None else None for w in heading_words]
-    ends = [rules.end_matter_of_words(w) if w is not None else None for w in heading_words]
+    # A heading that names a sub-section is none of the end matter (and most headings do: no match for them).
+    ends = [rules.end_matter_of_words(w) if w is not None and sub is None else None for w, sub in zip(heading_words, subs)]
     seen_subs: set[str] = set()  # the sub-sections of the open programme
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
