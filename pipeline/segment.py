@@ -4,7 +4,9 @@ Paragraphs are runs of non-blank lines. Their kinds come from rules/structure.ya
 tree comes from structure, not names: a theme heading matches the theme rule, a
 sub-section heading the sub-section vocabulary, and a programme is a heading directly
 followed by a sub-section heading. Inside a milestone sub-section, short lines are
-milestone text, not headings.
+milestone text, not headings. After the first programme, an end-matter heading (an annex, a
+glossary, a document history) opens an end_matter section that holds all below it until the next
+theme heading.
 """
 from __future__ import annotations
 
