@@ -423,26 +423,50 @@ def repeated_subsections(prog: SectionRow, subsections: list[SectionRow],
 
 
 def stray_date_lines(doc: Document, seg: Segmented, consumed: set[str]) -> list[Finding]:
-    """Return an error for every date line that no milestone consumed (outside a milestone section), and
-    one info finding for each milestone-like table outside a milestone section.
+    """Return an error for every date line that no milestone consumed (outside a milestone section), one
+    info finding for each milestone-like table outside a milestone section, and one info finding for
+    each end-matter section whose prose holds date lines.
 
     A date line the loader wrote for a table row (a revision history's 'Date | Action', a document
     control table) is that table's text where no milestone section holds it, not a milestone that
-    lost its section: the table is reported once, at its first such row, as information.
+    lost its section: the table is reported once, at its first such row, as information. So is a
+    date line written as prose in end matter ('Document history', then 'Date: 1 June 2024'): its
+    heading says what it is, so the section is reported once, at its first date line.
     """
     out: list[Finding] = []
     tables_seen: set[tuple[str, int]] = set()
     # Most documents have none: the paragraphs are walked once, in a comprehension, for them.
     strays = [p for p in seg.paragraphs if p.kind in ("date_line", "dates_header") and p.paragraph_id not in consumed]
+    end_matter = end_matter_of_sections(seg.sections) if strays else {}
+    end_matter_seen: set[str] = set()
     for p in strays:
         table = doc.origin(doc.text.count("\n", 0, p.char_start)).table if doc.origins is not None else None
-        if table is None:
+        section = end_matter.get(p.section_id)
+        if table is not None:
+            if table not in tables_seen:
+                tables_seen.add(table)
+                out.append(finding_at(p, "info", "table_outside_milestones",
+                                      "a table whose header names a description and a date column stands outside any "
+                                      "milestone section: its rows are read as text, not as milestones", table[0]))
+        elif section is not None:
+            if section.section_id not in end_matter_seen:
+                end_matter_seen.add(section.section_id)
+                out.append(finding_at(p, "info", "date_lines_in_end_matter",
+                                      f"end matter {section.title!r} holds date lines: read as its text, not as "
+                                      "milestones", section.rule_id))
+        else:
             out.append(finding_at(p, "error", "unconsumed_date_line", "date line outside any milestone section"))
-        elif table not in tables_seen:
-            tables_seen.add(table)
-            out.append(finding_at(p, "info", "table_outside_milestones",
-                                  "a table whose header names a description and a date column stands outside any "
-                                  "milestone section: its rows are read as text, not as milestones", table[0]))
+    return out
+
+
+def end_matter_of_sections(sections: tuple[SectionRow, ...]) -> dict[str, SectionRow]:
+    """Return the end-matter section (kind end_matter) that holds each section inside one, by section_id."""
+    out: dict[str, SectionRow] = {}
+    for s in sections:  # a section comes after its parent, so the parent is placed first
+        if s.kind == "end_matter":
+            out[s.section_id] = s
+        elif s.parent_id in out:
+            out[s.section_id] = out[s.parent_id]
     return out
 
 

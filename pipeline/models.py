@@ -111,7 +111,7 @@ class DocumentRow(Span):
 class SectionRow(Span):
     table: ClassVar[TableMeta] = TableMeta(
         name="sections",
-        grain="one row per section of the document tree (document, preamble, theme, programme, subsection, heading)",
+        grain="one row per section of the document tree (document, preamble, theme, programme, subsection, end_matter, heading)",
         primary_key=("doc_id", "section_id"),
         foreign_keys=DOC_FK + ((("doc_id", "parent_id"), "sections", ("doc_id", "section_id")),),
         evidence="title",
@@ -121,8 +121,9 @@ class SectionRow(Span):
     doc_id: str = _doc()
     section_id: str = Field(description="Section key within the document, in reading order (s0000 is the document).")
     parent_id: Optional[str] = Field(description="section_id of the enclosing section; null for the document.")
-    level: int = Field(description="Depth in the tree: 0 document, 1 preamble/theme, 2 programme, 3 subsection, 4+ heading.")
-    kind: Literal["document", "preamble", "theme", "programme", "subsection", "heading"] = Field(description="What the section is.")
+    level: int = Field(description="Depth in the tree: 0 document, 1 preamble/theme/end_matter, 2 programme, 3 subsection; a heading is one level below the section it sits in.")
+    kind: Literal["document", "preamble", "theme", "programme", "subsection", "end_matter", "heading"] = Field(
+        description="What the section is: end_matter is an annex, glossary, references, document history or contact section after the programmes (rules/structure.yaml headings.end_matter).")
     title: str = Field(description="The heading text as written.")
     theme: Optional[str] = Field(description="Theme name (the heading without '- overview'), when inside a theme.")
     programme: Optional[str] = Field(description="Programme name, when inside a programme.")

@@ -4,7 +4,9 @@ Paragraphs are runs of non-blank lines. Their kinds come from rules/structure.ya
 tree comes from structure, not names: a theme heading matches the theme rule, a
 sub-section heading the sub-section vocabulary, and a programme is a heading directly
 followed by a sub-section heading. Inside a milestone sub-section, short lines are
-milestone text, not headings.
+milestone text, not headings. After the first programme, an end-matter heading (an annex, a
+glossary, a document history) opens an end_matter section that holds all below it until the next
+theme heading.
 """
 from __future__ import annotations
 
@@ -238,8 +240,9 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     # The first line alone settles most paragraphs: it is seldom a list item (its first character says so for most).
     if (not lines[0] or rules.item_starts[lines[0][0]]) and item(lines[0]) and all(item(line) for line in lines[1:]):
         if len(lines) == 1 and numbered(lines[0]):
-            if rules.looks_like_heading(rules.heading_text(text)) and rules.names_heading(text):
-                return "heading", rules.shape.id  # a numbered theme or sub-section heading: "1. Digitise - overview"
+            if rules.looks_like_heading(rules.heading_text(text)) and (
+                    rules.names_heading(text) or rules.end_matter_of_words(rules.words(text)) is not None):
+                return "heading", rules.shape.id  # a numbered theme, sub-section or end-matter heading: "1. Digitise - overview"
             return "numbered_item", k.numbered_item.id
         return "list", k.list_item.id
     if p.hint is not None:  # a page's heading or list item, or a Markdown heading, known from its markup
@@ -281,6 +284,8 @@ class _Tree:
         self.programme: Optional[dict] = None
         self.subsection: Optional[dict] = None
         self.preamble: Optional[dict] = None
+        self.end_matter: Optional[dict] = None
+        self.had_programme = False  # end matter follows programmes: before the first, a heading is front matter
         self.heading: Optional[dict] = None
         self.root = self.open("document", 0, None, doc.title, None, "doc.root")
 
@@ -298,7 +303,8 @@ class _Tree:
         return row
 
     def current(self) -> dict:
-        return self.heading or self.subsection or self.programme or self.theme or self.preamble or self.root
+        return self.heading or self.subsection or self.programme or self.theme or self.end_matter or self.preamble \
+            or self.root
 
 
 def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, str]], rules: StructureRules,
@@ -316,6 +322,8 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     # Each heading's words and sub-section, once: a heading is asked both for itself and as the next one's successor.
     heading_words = [rules.words(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
     subs = [rules.subsection_of_words(w) if w is not None else None for w in heading_words]
+    # A heading that names a sub-section is none of the end matter (and most headings do: no match for them).
+    ends = [rules.end_matter_of_words(w) if w is not None and sub is None else None for w, sub in zip(heading_words, subs)]
     seen_subs: set[str] = set()  # the sub-sections of the open programme
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
@@ -350,13 +358,20 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
             # "Data platform overview" followed by "Background" is a programme, not a theme.
             if theme is not None and not (tree.theme is not None and i + 1 < len(subs) and subs[i + 1] is not None):
                 tree.theme = tree.open("theme", 1, tree.root, p.text, pid, theme_rule, theme=theme)
-                tree.programme = tree.subsection = tree.heading = tree.preamble = None
+                tree.programme = tree.subsection = tree.heading = tree.preamble = tree.end_matter = None
                 owner.append(tree.theme)
+                continue
+            if ends[i] is not None and tree.had_programme \
+                    and _opens_end_matter(i, paras, kinds, heading_words, subs, ends, rules, in_milestones):
+                tree.end_matter = tree.open("end_matter", 1, tree.root, p.text, pid, ends[i])
+                tree.theme = tree.programme = tree.subsection = tree.heading = None
+                owner.append(tree.end_matter)
                 continue
             if tree.theme is not None and sub is None \
                     and _opens_programme(i, paras, kinds, subs, rules, tree.programme is not None, seen_subs):
                 title = rules.heading_text(p.text)
                 tree.programme = tree.open("programme", 2, tree.theme, title, pid, rules.programme.id, programme=title)
+                tree.had_programme = True
                 tree.subsection = tree.heading = None
                 seen_subs = set()
                 owner.append(tree.programme)
@@ -371,6 +386,10 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
             in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
             if in_milestones and p.hint != "heading":
                 kinds[i] = ("text", "kind.text")  # a short milestone description, not a heading
+            elif tree.end_matter is not None:
+                tree.heading = tree.open("heading", 2, tree.end_matter, p.text, pid, rules.shape.id)
+                owner.append(tree.heading)
+                continue
             elif tree.theme is None:
                 tree.preamble = tree.open("preamble", 1, tree.root, p.text, pid, "heading.preamble")
                 owner.append(tree.preamble)
@@ -385,6 +404,26 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
 
 
 _INTRO_KINDS = ("text", "list", "numbered_item")
+
+
+def _opens_end_matter(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], heading_words: list,
+                      subs: list, ends: list, rules: StructureRules, in_milestones: bool) -> bool:
+    """Whether end-matter heading `i` (rules: headings.end_matter) opens end matter.
+
+    Not when a sub-section heading follows it before the next theme or end-matter heading: the
+    programme goes on below it ('References' inside a Background). Nor, in a milestone sub-section,
+    when a date line follows it directly: it is a milestone's one-word description.
+    """
+    if in_milestones and i + 1 < len(paras) and kinds[i + 1][0] in ("date_line", "dates_header"):
+        return False
+    for j in range(i + 1, len(paras)):
+        if heading_words[j] is None:
+            continue
+        if ends[j] is not None or rules.theme_of_words(heading_words[j]):
+            return True
+        if subs[j] is not None:
+            return False
+    return True
 
 
 def _sub_ahead(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], subs: list, max_intro: int,

@@ -49,6 +49,7 @@ class _Headings(StrictModel):
     theme: _Pattern
     theme_by_structure: _ThemeByStructure
     subsections: list[_Subsection]
+    end_matter: list[_Pattern]
     programme: _Programme
     shape: _Shape
 
@@ -97,6 +98,10 @@ class StructureRules:
         self.subsections = tuple(
             Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
         )
+        self.end_matter = tuple((e.id, re.compile(e.pattern, flags)) for e in data.headings.end_matter)
+        # One match per heading for every end-matter rule (None: they cannot be combined; see one_of).
+        self.end_matter_re = one_of({f"e{k}": e.pattern for k, e in enumerate(data.headings.end_matter)}, flags)
+        self.end_matter_starts = first_chars(self.end_matter_re)  # most headings start as no end matter does
         self.programme = data.headings.programme
         self.programme_not_ending = re.compile(self.programme.not_ending)
         shape = data.headings.shape
@@ -156,6 +161,15 @@ class StructureRules:
                 return sub
         return None
 
+    def end_matter_of_words(self, words: str) -> Optional[str]:
+        """Return the id of the end-matter rule that a heading's `words` (see words()) match, or None."""
+        if words and not self.end_matter_starts[words[0]]:
+            return None
+        if self.end_matter_re is not None:
+            m = self.end_matter_re.match(words)
+            return None if m is None else self.end_matter[int(m.lastgroup[1:])][0]
+        return next((rule_id for rule_id, regex in self.end_matter if regex.match(words)), None)
+
     def theme_name(self, text: str) -> Optional[str]:
         """Return the theme named by heading `text` ('Digitise - overview' → 'Digitise'), or None."""
         return self.theme_of_words(self.words(text))
@@ -195,12 +209,16 @@ def _check(rules: StructureRuleFile, problems: list[str]) -> None:
     pats = {rules.document.published.id: rules.document.published.pattern, h.theme.id: h.theme.pattern,
             h.numbering.id: h.numbering.pattern, h.closing.id: h.closing.pattern, h.programme.id + ".not_ending": h.programme.not_ending}
     pats.update({s.id: s.pattern for s in rules.headings.subsections})
+    pats.update({e.id: e.pattern for e in rules.headings.end_matter})
     k = rules.paragraph_kinds
     pats.update({p.id: p.pattern for p in (k.date_line, k.date_label, k.inline_date_line, k.dates_header, k.list_item, k.numbered_item)})
     pats[rules.headings.shape.id + ".not_ending"] = rules.headings.shape.not_ending
     pats[rules.headings.shape.id + ".not_starting"] = rules.headings.shape.not_starting
     check_regexes(pats, problems, "structure", re.IGNORECASE)  # most are matched ignoring case
-    unique_ids([p for p in pats if "." in p and not p.endswith(("not_ending", "not_starting"))]
+    # From the rules themselves, not from `pats`' keys: an id given twice is one key there.
+    unique_ids([rules.document.published.id, h.theme.id, h.numbering.id, h.closing.id]
+               + [s.id for s in h.subsections] + [e.id for e in h.end_matter]
+               + [p.id for p in (k.date_line, k.date_label, k.inline_date_line, k.dates_header, k.list_item, k.numbered_item)]
                + [h.programme.id, h.theme_by_structure.id],
                problems, "structure")
     if h.programme.max_intro_paragraphs < 0:
