@@ -98,6 +98,9 @@ class StructureRules:
         self.subsections = tuple(
             Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
         )
+        # One match per heading for every sub-section rule, as for end matter below.
+        self.subsection_re = one_of({f"s{k}": sub.pattern for k, sub in enumerate(data.headings.subsections)}, flags)
+        self.subsection_starts = first_chars(self.subsection_re)
         self.end_matter = tuple((e.id, re.compile(e.pattern, flags)) for e in data.headings.end_matter)
         # One match per heading for every end-matter rule (None: they cannot be combined; see one_of).
         self.end_matter_re = one_of({f"e{k}": e.pattern for k, e in enumerate(data.headings.end_matter)}, flags)
@@ -156,10 +159,12 @@ class StructureRules:
 
     def subsection_of_words(self, words: str) -> Optional[Subsection]:
         """Return the sub-section that a heading's `words` (see words()) name, or None."""
-        for sub in self.subsections:
-            if sub.regex.match(words):
-                return sub
-        return None
+        if words and not self.subsection_starts[words[0]]:
+            return None
+        if self.subsection_re is not None:
+            m = self.subsection_re.match(words)
+            return None if m is None else self.subsections[int(m.lastgroup[1:])]
+        return next((sub for sub in self.subsections if sub.regex.match(words)), None)
 
     def end_matter_of_words(self, words: str) -> Optional[str]:
         """Return the id of the end-matter rule that a heading's `words` (see words()) match, or None."""

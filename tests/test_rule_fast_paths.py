@@ -117,6 +117,25 @@ def test_heading_words_give_the_names_the_text_gives(heading):
     assert rules.names_heading(heading) == bool(rules.theme_name(heading) or rules.subsection(heading))
 
 
+HEADING_WORDS = ["Background", "background", "Context", "The challenge", "Aims and objectives", "Our approach",
+                 "Progress to date", "Expected benefits", "Risks and dependencies", "Next steps", "Key deliverables",
+                 "Timeline", "Key dates", "What we will deliver and when", "Commitment Milestones", "Milestones",
+                 "Dates", "Introduction", "Annex A: Glossary", "Glossary", "Document history", "Contact us",
+                 "Appendices", "Background and context", "Cyber security", "", "7"]
+
+
+def test_one_match_names_the_sub_section_and_end_matter_each_rule_in_turn_names(plan):
+    """subsection_of_words and end_matter_of_words match once for all the rules; trying them in turn agrees,
+    on the plan's headings and on other names."""
+    rules = structure_rules()
+    headings = [p.text for p in plan.tables["paragraphs"] if p.kind == "heading"]
+    for words in [rules.words(h) for h in headings] + HEADING_WORDS:
+        in_turn = next((sub for sub in rules.subsections if sub.regex.match(words)), None)
+        assert rules.subsection_of_words(words) == in_turn, words
+        end = next((rule_id for rule_id, regex in rules.end_matter if regex.match(words)), None)
+        assert rules.end_matter_of_words(words) == end, words
+
+
 def plain_normalise(text: str) -> str:
     """normalise() by its definition: LF line ends, invisible characters dropped, odd spaces as one space each."""
     import re
