@@ -66,7 +66,7 @@ class _Separator(StrictModel):
 class _DatedItems(StrictModel):
     id: str
     end_marks: str
-    lead_in: str
+    lead_in: _Pattern
     separators: list[_Separator]
 
 
@@ -165,7 +165,7 @@ class MilestoneRules:
         items = data.dated_items
         self.item_marker_re = re.compile(data.list_item.pattern)
         self.item_end_re = re.compile(items.end_marks)
-        self.lead_in_re = re.compile(items.lead_in)
+        self.lead_in_re = re.compile(items.lead_in.pattern)
         self.separators = [(sep, re.compile(sep.pattern, i)) for sep in items.separators]
 
     def status_named(self, words: str) -> Optional[_Status]:
@@ -270,9 +270,11 @@ class MilestoneRules:
 
     def breaks_off(self, text: str) -> bool:
         """Whether a paragraph reads as cut off: long enough to be a description, with no closing punctuation,
-        and not a list of items that state their dates ('Thing one – March 2025')."""
+        not ending with a list item (a list needs no closing stop), and not items that state their dates
+        ('Thing one – March 2025')."""
         t = text.rstrip()
         return len(t.split()) >= self.data.truncation.min_words and not self.complete_end_re.search(t) \
+            and not self.item_marker_re.match(t.rsplit("\n", 1)[-1]) \
             and not all(self.dated_item(t[a:b]) for a, b in self.items_of(t))
 
     def suspect_date_label(self, text: str) -> Optional[str]:
@@ -282,10 +284,11 @@ class MilestoneRules:
             return None
         return m.group("label").strip()
 
-    def items_of(self, text: str) -> list[tuple[int, int]]:
-        """Return the (start, end) offsets of the items of a paragraph's text: each list item without its
-        marker (with the lines that continue it), else the whole text. A lead-in line before the first item
-        that ends with a colon is no item (rules: dated_items)."""
+    def split_items(self, text: str) -> tuple[Optional[tuple[int, int]], list[tuple[int, int]]]:
+        """Return (lead-in, items) of a paragraph's text, as (start, end) offsets: each list item without its
+        marker (with the lines that continue it), else the whole text as one item. The lead-in is the text
+        before the first item when it ends with a colon ('We will deliver:', 'By March 2025:'); other text
+        before the first item is an item itself (rules: dated_items)."""
         items: list[list[int]] = []
         lead: Optional[list[int]] = None
         pos = 0
@@ -302,7 +305,28 @@ class MilestoneRules:
             pos += len(line) + 1
         if lead is not None and not (items and self.lead_in_re.search(text[lead[0]:lead[1]])):
             items.insert(0, lead)
-        return [(a, a + len(text[a:b].rstrip())) for a, b in items]
+            lead = None
+        trimmed = [(a, a + len(text[a:b].rstrip())) for a, b in items]
+        return (tuple(lead) if lead else None), trimmed
+
+    def items_of(self, text: str) -> list[tuple[int, int]]:
+        """Return the (start, end) offsets of the items of a paragraph's text (see split_items)."""
+        return self.split_items(text)[1]
+
+    def lead_in_date(self, text: str) -> Optional[DateValue]:
+        """Return the date that a lead-in names for the items below it ('By March 2025:', 'Q1 2025/26:'), or None."""
+        m = self.lead_in_re.search(text)
+        date_text = text[:m.start()].strip() if m else ""
+        period = grammar().parse(date_text) if date_text and "\n" not in date_text else None
+        return DateValue(date_text, period, None) if period is not None else None
+
+    def undated_item(self, text: str, group: DateValue) -> DatedItem:
+        """Return an item with no date of its own as due by its lead-in's date (`group`); a status flag is its own."""
+        stripped = text.strip()
+        body, flag = self.split_status(stripped)
+        start = len(text) - len(text.lstrip()) + (0 if stripped.startswith(body) else stripped.rfind(body))
+        return DatedItem(start, start + len(body), DateValue(group.date_text, group.period, flag),
+                         self.data.dated_items.lead_in.id)
 
     def item_text_start(self, text: str) -> int:
         """Return where the text of a paragraph that is one list item starts, after its marker ('• Thing.'
@@ -390,7 +414,7 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
                  rules.suspect_date_line.id: rules.suspect_date_line.pattern,
                  rules.list_item.id: rules.list_item.pattern,
                  rules.dated_items.id + ".end_marks": rules.dated_items.end_marks,
-                 rules.dated_items.id + ".lead_in": rules.dated_items.lead_in})
+                 rules.dated_items.lead_in.id: rules.dated_items.lead_in.pattern})
     pats.update({s.id: s.pattern for s in rules.dated_items.separators})
     pats.update({t.id: t.pattern for t in rules.targets})
     pats.update({w.id: w.pattern for w in rules.workstreams})

@@ -121,21 +121,35 @@ class _ProgrammeBuilder:
         self.leftovers(desc)
 
     def take_dated_paragraphs(self, section: SectionRow, paras: list[ParagraphRow]) -> list[ParagraphRow]:
-        """Make milestones of the paragraphs whose items state their own dates; return the others, less a
-        lead-in ('We will deliver:') just before such a paragraph."""
+        """Make milestones of the paragraphs whose items state their own dates, or take them from a lead-in
+        ('By March 2025:'); return the other paragraphs, less a lead-in just before such a paragraph."""
         rest: list[ParagraphRow] = []
         for p in paras:
-            if self.is_remark(p) or not self.take_dated_items(section, p):
+            lead = rest[-1] if rest and rest[-1].sequence == p.sequence - 1 \
+                and self.rules.lead_in_re.search(rest[-1].text) else None
+            group = self.rules.lead_in_date(lead.text) if lead is not None else None
+            if self.is_remark(p) or not self.take_dated_items(section, p, group):
                 rest.append(p)
-            elif rest and rest[-1].sequence == p.sequence - 1 and self.rules.lead_in_re.search(rest[-1].text):
+            elif lead is not None:
                 rest.pop()
         return rest
 
-    def take_dated_items(self, section: SectionRow, p: ParagraphRow) -> bool:
-        """Make a milestone of every item of paragraph `p` that states its own date ('Thing one – March 2025');
-        return whether `p` was read so. It is only when every item reads (rules: dated_items)."""
-        items = [(start, end, self.rules.dated_item(p.text[start:end])) for start, end in self.rules.items_of(p.text)]
-        if not items or any(item is None for _, _, item in items):
+    def take_dated_items(self, section: SectionRow, p: ParagraphRow, group: Optional[DateValue] = None) -> bool:
+        """Make a milestone of every item of paragraph `p` that states its own date ('Thing one – March 2025'),
+        or is under a lead-in that names one (`group`, or the paragraph's own: 'By March 2025:'); return whether
+        `p` was read so. It is only when every item reads (rules: dated_items)."""
+        rules = self.rules
+        lead, spans = rules.split_items(p.text)
+        group = (rules.lead_in_date(p.text[lead[0]:lead[1]]) if lead else None) or group
+        items = []
+        for start, end in spans:
+            item = rules.dated_item(p.text[start:end])
+            if item is None and group is not None:
+                item = rules.undated_item(p.text[start:end], group)
+            if item is None:
+                return False
+            items.append((start, end, item))
+        if not items:
             return False
         text = self.doc.text
         first_line = text.count("\n", 0, p.char_start)  # the paragraph's first line of the text
@@ -146,8 +160,9 @@ class _ProgrammeBuilder:
             due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(item.value)
             span = (p.char_start + start, p.char_start + end)
             self.findings.extend(flag_findings(item.value.flag, p))
-            self.findings.append(Finding("info", "dated_item", f"milestone read from an item that states its own "
-                                         f"date ({date_text!r}); no date line", p.paragraph_id, lines[0], *span,
+            said = "its lead-in's" if item.rule_id == rules.data.dated_items.lead_in.id else "its own"
+            self.findings.append(Finding("info", "dated_item", f"milestone read from an item with {said} date "
+                                         f"({date_text!r}); no date line", p.paragraph_id, lines[0], *span,
                                          lines[1], item.rule_id))
             self.add(section, self.milestone_id(description), description, date_text, due, qualifier,
                      is_tbc, status, status_text, 0, [p.paragraph_id], span, lines, rule_id)

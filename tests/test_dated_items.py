@@ -97,6 +97,8 @@ LAYOUTS = {
     "numbered with a lead-in": "We will deliver:\n\n1. Thing one (March 2025)\n2. Thing two (June 2025) (complete)",
     "paragraphs": "Thing one by March 2025.\n\nThing two by June 2025 (complete).",
     "date first": "March 2025: Thing one\n\nJune 2025: Thing two (complete)",
+    "lead-in dates": "By March 2025:\n• Thing one\n\nBy June 2025:\n• Thing two (complete)",
+    "lead-in dates as paragraphs": "March 2025:\n\n- Thing one\n\nJune 2025:\n\n- Thing two (complete)",
 }
 
 
@@ -170,3 +172,36 @@ def test_a_plan_that_ends_with_a_dated_item_is_not_truncated():
     """An item ending in its date has no closing stop, and is no description cut off."""
     got = extract_text(small_plan("• Thing one – March 2025\n• Thing two and more of it – June 2025"))
     assert len(got.tables["milestones"]) == 2
+
+
+def test_a_lead_in_date_is_the_date_of_the_items_below_it_that_state_none():
+    text = small_plan("In Q1 2025/26:\n• Thing one\n• Thing two – June 2025\n• Thing three ✓")
+    got = extract_text(text)
+    ms = got.tables["milestones"]
+    assert [(m.description, m.date_text, m.due_start, m.due_end, m.status) for m in ms] == [
+        ("Thing one", "In Q1 2025/26", D(2025, 4, 1), D(2025, 6, 30), "planned"),
+        ("Thing two", "June 2025", D(2025, 6, 1), D(2025, 6, 30), "planned"),  # its own date
+        ("Thing three", "In Q1 2025/26", D(2025, 4, 1), D(2025, 6, 30), "complete")]
+    assert [q.rule_id for q in got.tables["quality"]] == [
+        "milestone.dated_item.lead_in", "milestone.dated_item.dash", "milestone.dated_item.lead_in"]
+    assert span_problems(got, text.split("\n")) == []
+
+
+@pytest.mark.parametrize("lead", ["We will deliver:", "Thing:", "By then:"])
+def test_a_lead_in_that_is_no_date_dates_nothing(lead):
+    got = extract_text(small_plan(f"{lead}\n• Thing one\n• Thing two\n\nThing three.\n\nDate: June 2025"))
+    assert [m.description for m in got.tables["milestones"]] == [f"{lead}\n• Thing one\n• Thing two\n\nThing three."]
+
+
+def test_a_plan_that_ends_with_a_list_without_stops_is_not_truncated():
+    """A list item needs no closing stop: the last paragraph is a note left over, not a description cut off."""
+    got = extract_text(small_plan("Thing one.\n\nDate: March 2025\n\n• Another thing we will do\n• And one more thing here"))
+    assert [m.description for m in got.tables["milestones"]] == ["Thing one."]
+    assert [q.code for q in got.tables["quality"]] == ["unplaced_paragraph"]
+
+
+def test_a_plan_that_ends_mid_sentence_is_still_truncated():
+    from pipeline.document import InputError
+
+    with pytest.raises(InputError, match="truncated"):
+        extract_text(small_plan("Thing one.\n\nDate: March 2025\n\nAnother thing we will do and then the"))
