@@ -207,10 +207,16 @@ class MilestoneRules:
             flag = StatusFlag(m.group("flag").strip(), status.status if status else None,
                               status.id if status else None, status.finding if status else None)
             return rest, flag
-        status = self.status_named(text) if text else None
-        if status is not None and self.status_line_re.match(text):  # a status and no date: "Complete"
+        # A status and no date ("Complete"): the words must be a status phrase, not start with one
+        # ("Complete the migration" is a description, "Green plans published" no rating).
+        status = self.status_exactly(text.rstrip(".")) if text else None
+        if status is not None and self.status_line_re.match(text):
             return "", StatusFlag(text, status.status, status.id, status.finding)
         return text, None
+
+    def status_exactly(self, words: str) -> Optional[_Status]:
+        """Return the status whose phrase `words` are (any case and spacing), or None."""
+        return self.status_of.get(" ".join(words.lower().split()))
 
     def may_name_status(self, text: str) -> bool:
         """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
@@ -226,7 +232,12 @@ class MilestoneRules:
         if not self.may_name_status(text):
             return None
         m = self.status_line_re.match(text.strip())
-        status = self.status_named(m.group("word")) if m else None
+        if m is None:
+            return None
+        # Under a 'Status:' label or in brackets the words start with a status ('Status: completed early');
+        # a bare line must be a status phrase, or a sentence that starts with one is swallowed.
+        marked = m.start("flag") > 0 or m.group("flag").lstrip().startswith(("(", "["))
+        status = self.status_named(m.group("word")) if marked else self.status_exactly(m.group("word"))
         if status is None:
             return None
         return StatusFlag(m.group("flag").strip(), status.status, status.id, status.finding)
@@ -320,13 +331,21 @@ class MilestoneRules:
         period = grammar().parse(date_text) if date_text and "\n" not in date_text else None
         return DateValue(date_text, period, None) if period is not None else None
 
-    def undated_item(self, text: str, group: DateValue) -> DatedItem:
-        """Return an item with no date of its own as due by its lead-in's date (`group`); a status flag is its own."""
-        stripped = text.strip()
-        body, flag = self.split_status(stripped)
-        start = len(text) - len(text.lstrip()) + (0 if stripped.startswith(body) else stripped.rfind(body))
+    def undated_item(self, text: str, group: DateValue) -> Optional[DatedItem]:
+        """Return an item with no date of its own as due by its lead-in's date (`group`), its status flag its own;
+        None when it is only a flag."""
+        start, body, flag = self._item_body(text)
+        if not body:
+            return None
         return DatedItem(start, start + len(body), DateValue(group.date_text, group.period, flag),
                          self.data.dated_items.lead_in.id)
+
+    def _item_body(self, text: str) -> tuple[int, str, Optional[StatusFlag]]:
+        """Return (where the body starts in `text`, the item's text without its status flag, the flag)."""
+        stripped = text.strip()
+        body, flag = self.split_status(stripped)
+        # A leading flag comes off the front, a trailing one off the end.
+        return len(text) - len(text.lstrip()) + (0 if stripped.startswith(body) else stripped.rfind(body)), body, flag
 
     def item_text_start(self, text: str) -> int:
         """Return where the text of a paragraph that is one list item starts, after its marker ('• Thing.'
@@ -339,12 +358,9 @@ class MilestoneRules:
     def dated_item(self, text: str) -> Optional[DatedItem]:
         """Return the DatedItem that `text` (one item, its list marker left out) states, or None when no
         separator has a date the period grammar reads whole after it (rules: dated_items)."""
-        stripped = text.strip()
-        body, flag = self.split_status(stripped)
+        start, body, flag = self._item_body(text)
         if not body:
             return None
-        # A leading flag comes off the front, a trailing one off the end.
-        start = len(text) - len(text.lstrip()) + (0 if stripped.startswith(body) else stripped.rfind(body))
         written_end = len(body)
         end_mark = self.item_end_re.search(body)
         body = body[:end_mark.start()] if end_mark else body

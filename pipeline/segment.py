@@ -333,7 +333,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
         if kind in ("text", "numbered_item") and tree.theme is not None and len(p.lines) == 1:
             # A long, numbered or question-like programme heading, known by the sub-section right below
             # it; the open programme must have that sub-section already (else it is that programme's text).
-            below = subs[i + 1] if i + 1 < len(subs) else None
+            below = subs[i + 1] if i + 1 < len(subs) and _opens_through(i + 1, kinds, subs) else None
             if below is not None and (tree.programme is None or below.id in seen_subs) \
                     and rules.may_head_programme(p.text):
                 kind = "heading"
@@ -376,6 +376,10 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 seen_subs = set()
                 owner.append(tree.programme)
                 continue
+            in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
+            if sub is not None and in_milestones and not sub.holds_milestones \
+                    and _dates_before_next_section(i, paras, kinds, heading_words, subs, ends, rules):
+                sub = None  # 'Next steps' with milestones below it: a small heading of the milestone sub-section
             if sub is not None and tree.programme is not None:
                 tree.subsection = tree.open("subsection", 3, tree.programme, p.text, pid, sub.id)
                 tree.subsection["holds_milestones"] = sub.holds_milestones
@@ -383,7 +387,6 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 seen_subs.add(sub.id)
                 owner.append(tree.subsection)
                 continue
-            in_milestones = tree.subsection is not None and tree.subsection.get("holds_milestones")
             if in_milestones and p.hint != "heading":
                 kinds[i] = ("text", "kind.text")  # a short milestone description, not a heading
             elif tree.end_matter is not None:
@@ -404,6 +407,20 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
 
 
 _INTRO_KINDS = ("text", "list", "numbered_item")
+
+
+def _dates_before_next_section(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], heading_words: list,
+                               subs: list, ends: list, rules: StructureRules) -> bool:
+    """Whether a date line follows heading `i` before the next heading that opens a section: a sub-section,
+    theme or end-matter heading, or a heading with a sub-section heading right below it (a programme's)."""
+    for j in range(i + 1, len(paras)):
+        if kinds[j][0] in ("date_line", "dates_header"):
+            return True
+        if heading_words[j] is not None and (subs[j] is not None or ends[j] is not None
+                                             or rules.theme_of_words(heading_words[j])
+                                             or j + 1 < len(subs) and subs[j + 1] is not None):
+            return False
+    return False
 
 
 def _opens_end_matter(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], heading_words: list,
@@ -439,10 +456,24 @@ def _sub_ahead(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], 
         if kind == "heading":
             if subs[j] is None or n and len(paras[j - 1].lines) == 1 and rules.may_head_programme(paras[j - 1].text):
                 return None
-            return subs[j], n
+            return (subs[j], n) if _opens_through(j, kinds, subs) else None
         if kind not in _INTRO_KINDS:
             return None
     return None
+
+
+def _opens_through(j: int, kinds: list[tuple[str, str]], subs: list) -> bool:
+    """Whether sub-section heading `j`, or one of the sub-section headings that follow it before any other
+    heading, may show that the heading above them opens a programme (rules: opens_programme). 'Objectives'
+    in a plan's preamble, above a heading that is no sub-section, is no programme's."""
+    for k in range(j, len(kinds)):
+        if kinds[k][0] != "heading":
+            continue
+        if subs[k] is None:
+            return False
+        if subs[k].opens_programme:
+            return True
+    return False
 
 
 def _opens_programme(i: int, paras: list[RawParagraph], kinds: list[tuple[str, str]], subs: list,

@@ -20,6 +20,7 @@ class _Subsection(StrictModel):
     name: str
     pattern: str
     holds_milestones: bool = False
+    opens_programme: bool = True  # false: a sub-section inside a programme, but no sign of one on its own
 
 
 class _Shape(StrictModel):
@@ -80,6 +81,7 @@ class Subsection:
     name: str
     regex: re.Pattern
     holds_milestones: bool
+    opens_programme: bool
 
 
 class StructureRules:
@@ -96,7 +98,8 @@ class StructureRules:
         self.theme_re = re.compile(data.headings.theme.pattern, flags)
         self.theme_ends = last_chars(self.theme_re)  # most headings do not end as a theme heading does
         self.subsections = tuple(
-            Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones) for s in data.headings.subsections
+            Subsection(s.id, s.name, re.compile(s.pattern, flags), s.holds_milestones, s.opens_programme)
+            for s in data.headings.subsections
         )
         # One match per heading for every sub-section rule, as for end matter below.
         self.subsection_re = one_of({f"s{k}": sub.pattern for k, sub in enumerate(data.headings.subsections)}, flags)

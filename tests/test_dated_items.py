@@ -205,3 +205,9 @@ def test_a_plan_that_ends_mid_sentence_is_still_truncated():
 
     with pytest.raises(InputError, match="truncated"):
         extract_text(small_plan("Thing one.\n\nDate: March 2025\n\nAnother thing we will do and then the"))
+
+
+def test_an_item_under_a_lead_in_that_starts_with_a_status_word_keeps_its_words():
+    got = extract_text(small_plan("By March 2025:\n• Complete the migration\n• Complete the rest (complete)"))
+    assert [(m.description, m.status, m.status_text) for m in got.tables["milestones"]] == [
+        ("Complete the migration", "planned", None), ("Complete the rest", "complete", "(complete)")]

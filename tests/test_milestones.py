@@ -403,3 +403,20 @@ def test_workstream_prefixes(description, workstream):
     from pipeline.milestone_rules import milestone_rules
 
     assert milestone_rules().workstream(description) == workstream
+
+
+@pytest.mark.parametrize("line", [
+    "Complete the migration.",  # a description that starts with a status word
+    "Green plans published by all trusts.",  # ... or with a RAG word
+    "Blue light services connected",
+    "Delivered via the new platform",
+    "Red Book guidance updated.",
+])
+def test_a_sentence_that_starts_with_a_status_word_is_no_status_line(line):
+    """A line on its own after a date line is a status only when its words are a status phrase (or are
+    labelled or bracketed): otherwise it is the next milestone's description."""
+    got = extract_text(BLOCKS.replace("Date: 2027", f"Date: 2027\n\n{line}\n\nDate: 2028"))
+    ms = {m.description: m for m in got.tables["milestones"]}
+    assert (ms["Fifth widget."].status, ms["Fifth widget."].status_text) == ("planned", None)
+    assert ms[line].due_end == date(2028, 12, 31)
+    assert got.tables["quality"] == []

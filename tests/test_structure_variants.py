@@ -336,3 +336,28 @@ def test_words_that_head_a_document_are_not_sub_sections(heading):
     got = extract_text(small_plan(programme("First programme", background=f"Why.\n\n{heading}\n\nMore on why.")))
     assert titles(got, "programme") == ["First programme"]
     assert titles(got, "heading") == [heading]
+
+
+@pytest.mark.parametrize("heading", ["Next steps", "Progress to date", "Objectives"])
+def test_a_sub_section_heading_with_milestones_below_it_stays_in_the_milestone_sub_section(plan, plan_text, heading):
+    """Inside a milestone sub-section, a heading that names another sub-section but has date lines below it
+    (before the next section) is a small heading of the milestones: none of them is lost."""
+    third = [m for m in plan.tables["milestones"] if m.programme == plan.tables["programmes"][0].programme][2]
+    at = third.char_start
+    got = extract_text(plan_text[:at] + f"{heading}\n\n" + plan_text[at:])
+    assert [(m.programme, m.date_text, m.due_end) for m in got.tables["milestones"]] == \
+        [(m.programme, m.date_text, m.due_end) for m in plan.tables["milestones"]]
+    assert [q.code for q in got.tables["quality"]] == ["status_misspelt"]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace("Scope\n\n", "Scope\n\nContext\n\nThe plan sits within the wider strategy.\n\n", 1),
+    lambda t: t.replace("Duration\n\n", "Objectives\n\n", 1),
+    lambda t: t.replace("Duration\n\n", "Next steps\n\n", 1),
+], ids=["context-in-preamble", "objectives-in-preamble", "next-steps-in-preamble"])
+def test_a_preamble_heading_that_names_a_sub_section_makes_no_programme(plan, plan_text, edit):
+    """With themes known by structure (no '- overview'), 'Objectives' under a preamble heading is no sign of a
+    programme (opens_programme: false): the themes and programmes are the plan's own."""
+    got = extract_text(edit(plan_text.replace(" - overview\n", "\n")))
+    assert [p.programme for p in got.tables["programmes"]] == [p.programme for p in plan.tables["programmes"]]
+    assert [m.theme for m in got.tables["milestones"]] == [m.theme for m in plan.tables["milestones"]]
