@@ -320,6 +320,18 @@ class MilestoneRules:
         trimmed = [(a, a + len(text[a:b].rstrip())) for a, b in items]
         return (tuple(lead) if lead else None), trimmed
 
+    @staticmethod
+    def line_spans(text: str) -> list[tuple[int, int]]:
+        """Return the (start, end) offsets of each non-blank line of `text`, its outer white space left out."""
+        out, pos = [], 0
+        for line in text.split("\n"):
+            body = line.strip()
+            if body:
+                start = pos + len(line) - len(line.lstrip())
+                out.append((start, start + len(body)))
+            pos += len(line) + 1
+        return out
+
     def items_of(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) offsets of the items of a paragraph's text (see split_items)."""
         return self.split_items(text)[1]
@@ -367,7 +379,7 @@ class MilestoneRules:
         best: Optional[tuple[int, int, _Separator, str]] = None  # (date start, separator start, separator, date)
         for sep, regex in self.separators:
             if sep.date == "last":
-                found = self._date_after(sep, regex, body, best[0] if best else 0)
+                found = self._date_after(sep, regex, body, best[0] if best else len(body) + 1)
                 best = found or best
         if best is not None:
             _, sep_start, sep, date_text = best
@@ -385,12 +397,13 @@ class MilestoneRules:
                          DateValue(date_text, grammar().parse(date_text), flag), sep.id)
 
     @staticmethod
-    def _date_after(sep: _Separator, regex: re.Pattern, body: str, beyond: int):
-        """Return (date start, separator start, sep, date text) for the rightmost match of `sep` in `body` after
-        `beyond` whose rest is a date the grammar reads whole, or None."""
-        for m in reversed(list(regex.finditer(body))):
-            if m.end() <= beyond:
-                return None  # a date as far right is found already, by a separator listed before this one
+    def _date_after(sep: _Separator, regex: re.Pattern, body: str, before: int):
+        """Return (date start, separator start, sep, date text) for the leftmost match of `sep` in `body`, left of
+        `before` (a date found already), whose rest is a date the grammar reads whole: the longest date that
+        ends the item ('Pilot: 1 April 2025 – 31 March 2026' is a range, not '31 March 2026'); else None."""
+        for m in regex.finditer(body):
+            if m.end() >= before:
+                return None  # a date as long is found already, by a separator listed before this one
             date_text = body[m.end():]
             if sep.closing:
                 if not date_text.endswith(sep.closing):

@@ -140,6 +140,10 @@ class _ProgrammeBuilder:
         `p` was read so. It is only when every item reads (rules: dated_items)."""
         rules = self.rules
         lead, spans = rules.split_items(p.text)
+        if lead is None and len(spans) == 1 and "\n" in p.text:  # lines with no marker: each may be an item
+            lines = rules.line_spans(p.text)
+            if all(rules.dated_item(p.text[a:b]) for a, b in lines):
+                spans = lines
         group = (rules.lead_in_date(p.text[lead[0]:lead[1]]) if lead else None) or group
         items = []
         for start, end in spans:

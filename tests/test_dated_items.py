@@ -33,6 +33,9 @@ ITEMS = [  # (item text, description, date_text, due_start, due_end, status text
     ("March 2025: Thing one", "March 2025: Thing one", "March 2025", D(2025, 3, 1), D(2025, 3, 31), None, "date_first_colon"),
     ("Q1 2026 – Thing two", "Q1 2026 – Thing two", "Q1 2026", D(2026, 1, 1), D(2026, 3, 31), None, "date_first_dash"),
     ("Workstream A: thing – May 2025", "Workstream A: thing", "May 2025", D(2025, 5, 1), D(2025, 5, 31), None, "dash"),
+    ("Pilot: 1 April 2025 – 31 March 2026", "Pilot", "1 April 2025 – 31 March 2026", D(2025, 4, 1), D(2026, 3, 31),
+     None, "colon"),  # the longest date that ends the item
+    ("Pilot – 2024 - 2026", "Pilot", "2024 - 2026", D(2024, 1, 1), D(2026, 12, 31), None, "dash"),
 ]
 NOT_ITEMS = [
     "Phase 2 – Wave A",  # no date after the dash
@@ -211,3 +214,17 @@ def test_an_item_under_a_lead_in_that_starts_with_a_status_word_keeps_its_words(
     got = extract_text(small_plan("By March 2025:\n• Complete the migration\n• Complete the rest (complete)"))
     assert [(m.description, m.status, m.status_text) for m in got.tables["milestones"]] == [
         ("Complete the migration", "planned", None), ("Complete the rest", "complete", "(complete)")]
+
+
+def test_lines_without_markers_that_each_state_a_date_are_items():
+    text = small_plan("Thing one – March 2025\nThing two – June 2025")
+    got = extract_text(text)
+    assert [(m.description, m.date_text, m.line_start) for m in got.tables["milestones"]] == [
+        ("Thing one", "March 2025", 16), ("Thing two", "June 2025", 17)]
+    assert span_problems(got, text.split("\n")) == []
+
+
+def test_a_wrapped_sentence_is_one_item():
+    got = extract_text(small_plan("We will do the first thing and then\nthe second thing by March 2025."))
+    assert [m.description for m in got.tables["milestones"]] == [
+        "We will do the first thing and then\nthe second thing by March 2025"]
