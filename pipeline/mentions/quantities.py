@@ -91,12 +91,9 @@ class QuantityReader:
         self.plural_numbers = v.plural_numbers
         fr = v.fractions
         self.denominators = {w.lower(): d for w, d in fr.denominators.items()}
-        self.one_part = {w.lower() for w in fr.one_part}
-        self.alone = {w.lower() for w in fr.alone}
-        self.articles = {w.lower() for w in fr.articles}
-        self.of_skip = {w.lower() for w in s.of_skip}
-        self.time_skip = {w.lower() for w in fr.time_skip}
-        self.part_heads = {w.lower() for w in fr.part_heads}
+        self.one_part, self.alone, self.articles, self.of_skip, self.time_skip, self.part_heads = (
+            {w.lower() for w in words} for words in (fr.one_part, fr.alone, fr.articles, s.of_skip, fr.time_skip,
+                                                     fr.part_heads))
 
     def read_at(self, words: list[str], spaces: list[bool], s: int, e: int) -> Optional[Reading]:
         """Return the Reading of the candidate words[s:e] (see `read`), read once per document.
