@@ -203,6 +203,40 @@ VARIANTS = [
       ("one third", 1 / 3, None, "ratio", None, None, "GPs")]),
     ("About 3 quarters of sites.", [("About 3 quarters", 0.75, None, "ratio", None, "approximately", "sites")]),
     ("We kept two quarters of data.", [("two", 2, None, "count", None, None, "quarters")]),  # not in lowest terms: time
+    # a fraction word of one part after an article, or "half", before "of" is a share by itself
+    # (rules/quantities.yaml fractions: one_part, articles, alone; quantity.fraction_alone)
+    ("Over half of trusts replied.", [("Over half", 0.5, None, "ratio", None, "more_than", "trusts")]),
+    ("We saw half of all patients.", [("half", 0.5, None, "ratio", None, None, "patients")]),
+    ("A third of practices agreed.", [("A third", 1 / 3, None, "ratio", None, None, "practices")]),
+    ("Only a quarter of ICSs have it.", [("a quarter", 0.25, None, "ratio", None, None, "ICSs")]),
+    ("A fifth of the budget and a tenth of sites.",
+     [("A fifth", 0.2, None, "ratio", None, None, "budget"), ("a tenth", 0.1, None, "ratio", None, None, "sites")]),
+    ("More than half of trusts and almost a third of practices.",
+     [("More than half", 0.5, None, "ratio", None, "more_than", "trusts"),
+      ("almost a third", 1 / 3, None, "ratio", None, "approximately", "practices")]),
+    ("Nearly half of the sites, around a quarter of all the staff.",
+     [("Nearly half", 0.5, None, "ratio", None, "approximately", "sites"),
+      ("around a quarter", 0.25, None, "ratio", None, "approximately", "staff")]),
+    ("Up to half of trusts, at least a quarter of sites, under a third of ICBs.",
+     [("Up to half", 0.5, None, "ratio", None, "up_to", "trusts"),
+      ("at least a quarter", 0.25, None, "ratio", None, "at_least", "sites"),
+      ("under a third", 1 / 3, None, "ratio", None, "less_than", "ICBs")]),
+    # a prepositional comparator is read before a share in words (prepositional_comparator_units)
+    ("Over three quarters of trusts and about two-thirds of staff.",
+     [("Over three quarters", 0.75, None, "ratio", None, "more_than", "trusts"),
+      ("about two-thirds", 2 / 3, None, "ratio", None, "approximately", "staff")]),
+    # "some" stays a comparator of counts and percentages only (comparator_units)
+    ("Some half of trusts.", [("half", 0.5, None, "ratio", None, None, "trusts")]),
+    # "half of" before a number reads both; "of the 42" names no subject for the share
+    ("Half of the 42 ICSs.", [("Half", 0.5, None, "ratio", None, None, None), ("42", 42, None, "count", None, None, "ICSs")]),
+    # "of all" before a subject is skipped as "of the" is (subjects.of_skip)
+    ("Only 5% of all trusts.", [("5%", 5, None, "percent", None, None, "trusts")]),
+    # a currency amount with a plural ending is at least that sum (plural_numbers.currency_suffices)
+    ("It cost £1,000s of money.", [("£1,000s", 1000, None, "GBP", None, "at_least", "money")]),
+    ("It saves £100,000s.", [("£100,000s", 100_000, None, "GBP", None, "at_least", None)]),
+    ("Over £100s of funding and 1,000s of staff.",
+     [("Over £100s", 100, None, "GBP", None, "more_than", "funding"),
+      ("1,000s", 1000, None, "count", None, "at_least", "staff")]),
     # a subject may end in "time" (no longer a stop word)
     ("It frees up to 40% of GP time and 20% of the time.",
      [("up to 40%", 40, None, "percent", None, "up_to", "GP time"), ("20%", 20, None, "percent", None, None, "time")]),
@@ -220,6 +254,9 @@ def test_variants(body, expected):
     ("There were 1,000s of downloads.", [("1,000s", "1,000s", "quantity.count_plural")]),
     ("It took 43s.", [("43s", "43s", "quantity.duration_abbreviated")]),
     ("Three quarters of trusts.", [("Three quarters", "Three quarters", "quantity.fraction")]),
+    ("Over half of trusts.", [("Over half", "half", "quantity.fraction_alone")]),
+    ("A third of trusts.", [("A third", "A third", "quantity.fraction_alone")]),
+    ("It cost £1,000s of money.", [("£1,000s", "£1,000s", "quantity.money_plural")]),
 ])
 def test_rule_of_new_readings(body, rules):
     """The row names the rule that read it: plural_numbers (rules/quantities.yaml) gives its own id."""
@@ -251,24 +288,50 @@ TRAP_VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize("body", TRAP_VARIANTS, ids=[t[:40] for t in TRAP_VARIANTS])
+# Fraction words that are no share (rules/quantities.yaml fractions): not before "of", of a span of time
+# (time_class), a part named by the word before it (part_heads), or in a date (a temporal expression).
+FRACTION_NEAR_MISSES = [
+    "It takes half an hour.",
+    "A half-day session runs.",
+    "We work with a third party.",
+    "In the third quarter of 2022 we start.",
+    "In quarter 3 we start.",
+    "In the first half of 2023 we start.",
+    "We are halfway there, on behalf of trusts.",
+    "Work took three quarters of the year.",
+    "Half of 2023 was lost, and a quarter of an hour.",
+    "Each quarter of the year, and half of this month.",
+    "In the second half of the programme and the other half of the work.",
+    "The final third of the plan.",
+    "A quarter of the 2021 to 2022 financial year.",
+    "Waits fell by half; a third said so.",
+]
+
+
+@pytest.mark.parametrize("body", TRAP_VARIANTS + FRACTION_NEAR_MISSES,
+                         ids=[t[:40] for t in TRAP_VARIANTS + FRACTION_NEAR_MISSES])
 def test_trap_variants(body):
     _, qs, _ = mentions_in(body)
     assert [q.text for q in qs] == []
 
 
+
 # -- known failures, grouped by cause -----------------------------------------------------------------
 
 KNOWN = [
-    pytest.param("Over half of trusts replied.", "Over half", marks=pytest.mark.xfail(
-        reason="a fraction with no number before it (half, a third, a quarter of) is not read; only 'N fraction-word "
-               "of' ('three quarters of') is", strict=True)),
     pytest.param("Three quarters said yes.", "Three quarters", marks=pytest.mark.xfail(
         reason="a fraction not followed by 'of' is a count of its fraction word: 'three quarters' alone may be a span "
                "of time", strict=True)),
-    pytest.param("It cost £1,000s of money.", "money", marks=pytest.mark.xfail(
-        reason="a currency amount with a plural ending ('£1,000s of'): no pattern joins currency, number and ending, "
-               "so the 's' is read into the subject", strict=True)),
+    pytest.param("An eighth of trusts.", "trusts", marks=pytest.mark.xfail(
+        reason="the article before a fraction word alone is 'a' only, spelt in the pattern (quantity.fraction_alone): "
+               "every lexeme flag is taken, so no class of articles can be tested", strict=True)),
+    pytest.param("Over half a million people.", "Over half a million", marks=pytest.mark.xfail(
+        reason="a fraction of a scale word ('half a million', 'a quarter of a million') is not read: the scale "
+               "word alone is read (1,000,000)", strict=True)),
+    pytest.param("It took three quarters of the financial year.", None, marks=pytest.mark.xfail(
+        reason="a fraction of a span of time is known only when the span's word is in the quantity window (12 "
+               "characters after the fraction word): 'of the financial year' reads as a share of 'financial'",
+               strict=True)),
     pytest.param("We had more than 300,000 are people supported.", "people", marks=pytest.mark.xfail(
         reason="a subject is read only straight after the amount, not after a verb", strict=True)),
     pytest.param("New wifi 6 routers were bought.", None, marks=pytest.mark.xfail(

@@ -37,6 +37,7 @@ class Reading:
     comparator: Optional[str] = None  # one the written form gives ("1,000s of": at_least)
     counts_of: bool = False  # the counted thing follows "of" ("1,000s of downloads", "three quarters of trusts")
     rule_id: Optional[str] = None  # a vocabulary rule that read the candidate its own way (plural_numbers)
+    fraction: str = ""  # "counted" ("three quarters of"), "alone" ("half of", "a third of"), else ""
 
 
 @dataclass
@@ -88,15 +89,20 @@ class QuantityReader:
         self.irregular = {w.lower() for w in s.irregular_plurals}
         self.not_plural = {w.lower() for w in s.not_plural}
         self.plural_numbers = v.plural_numbers
-        self.denominators = {w.lower(): d for w, d in v.fractions.denominators.items()}
+        fr = v.fractions
+        self.denominators = {w.lower(): d for w, d in fr.denominators.items()}
+        self.one_part, self.alone, self.articles, self.of_skip, self.time_skip, self.part_heads = (
+            {w.lower() for w in words} for words in (fr.one_part, fr.alone, fr.articles, s.of_skip, fr.time_skip,
+                                                     fr.part_heads))
 
     def read_at(self, words: list[str], spaces: list[bool], s: int, e: int) -> Optional[Reading]:
         """Return the Reading of the candidate words[s:e] (see `read`), read once per document.
 
         A one-token candidate is remembered by its word alone: `read` looks at the trailing-space flags and
-        the follower only for a token after the amount, and one token leaves none after it.
+        the follower only for a token after the amount, and one token leaves none after it; but a fraction
+        word alone is a share only before its follower ("half of trusts", not "half an hour").
         """
-        one = e - s == 1
+        one = e - s == 1 and words[s].lower() not in self.alone
         follower = "" if one or e >= len(words) else words[e].lower()
         key = words[s] if one else (tuple(words[s:e]), tuple(spaces[s:e]), follower)
         if key not in self.readings:
@@ -114,6 +120,8 @@ class QuantityReader:
         low = [w.lower() for w in words]
         if n == 1 and low[0] in self.multiplier_words:
             return Reading(float(self.multiplier_words[low[0]]), "multiplier", None, (0, 1), False, True, False, False)
+        if low[-1] in self.one_part and not self.is_amount_token(words[0]):
+            return self.fraction_alone(low, follower)
         currency = self.currency.get(low[0]) if words[0] not in self.number else None
         if currency:
             i = 1
@@ -153,14 +161,16 @@ class QuantityReader:
                 unit = "multiplier"
             elif low[k] in self.denominators:
                 return self.fraction(value, self.denominators[low[k]], follower, amount, (i, j), k + 1 == n)
-            elif low[k] in self.plural_numbers.suffixes and not spaces[k - 1] and self.is_plural(amount, follower):
-                if currency or multiplier is not None or k + 1 != n:
+            elif low[k] in self.plural_numbers.suffixes and not spaces[k - 1] \
+                    and self.is_plural(amount, follower, currency is not None):
+                if multiplier is not None or k + 1 != n:
                     return None
                 pn = self.plural_numbers
-                return Reading(value, "count", None, (i, j), True, False, "." in written, "," in written,
-                               pn.comparator, True, pn.id)
+                # A count keeps the plural's id (its pattern is a duration's); a sum keeps its pattern's.
+                return Reading(value, currency or "count", None, (i, j), not currency, False, "." in written,
+                               "," in written, pn.comparator, True, None if currency else pn.id)
             elif low[k] in self.durations and not spaces[k - 1]:
-                if low[k] in self.v.compound_only_abbreviations:
+                if low[k] in self.v.compound_only_abbreviations or currency:  # a sum is no duration
                     return None
                 unit = self.durations[low[k]]
             else:
@@ -173,10 +183,12 @@ class QuantityReader:
         return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
                        "." in written, "," in written)
 
-    def is_plural(self, amount: list[str], follower: str) -> bool:
-        """Whether a number glued to a plural suffix is a plural ('1,000s of', '1,000s more'), not a duration."""
+    def is_plural(self, amount: list[str], follower: str, after_currency: bool) -> bool:
+        """Whether a number glued to a plural suffix is a plural ('1,000s of', '1,000s more', '£100,000s'), not a
+        duration."""
         pn = self.plural_numbers
-        return follower in pn.followers or pn.thousands_separator_suffices and any("," in a for a in amount)
+        return follower in pn.followers or pn.thousands_separator_suffices and any("," in a for a in amount) \
+            or pn.currency_suffices and after_currency
 
     def fraction(self, value: float, denominator: int, follower: str, amount: list[str], span: tuple[int, int],
                  last: bool) -> Optional[Reading]:
@@ -186,7 +198,27 @@ class QuantityReader:
                 or gcd(n, denominator) != 1:
             return None
         return Reading(n / denominator, "ratio", None, span, False, not any(a in self.number for a in amount), False,
-                       False, None, True)
+                       False, None, True, fraction="counted")
+
+    def fraction_alone(self, low: list[str], follower: str) -> Optional[Reading]:
+        """Return the ratio Reading of 'a third of' or 'half of' (1/denominator), or None when it is no share."""
+        if len(low) > 2 or len(low) == 2 and low[0] not in self.articles or len(low) == 1 and low[0] not in self.alone \
+                or follower not in self.v.fractions.followers:
+            return None
+        return Reading(1 / self.denominators[low[-1]], "ratio", None, (0, len(low)), False, True, False, False, None,
+                       True, fraction="alone")
+
+    def is_share(self, wd: WindowDoc, s: int, e: int, alone: bool) -> bool:
+        """Whether the fraction candidate wd.words[s:e] (its follower, 'of', at e) is a share: not one of a span of
+        time ('three quarters of the year'), nor, `alone`, a part named by the word before it ('the first half')."""
+        fr = self.v.fractions
+        words, para = wd.words, wd.para
+        if alone and s > 0 and para[s - 1] == para[s] and words[s - 1].lower() in self.part_heads:
+            return False
+        k = e + 1
+        while k < len(words) and para[k] == para[s] and words[k].lower() in self.time_skip:
+            k += 1
+        return not (k < len(words) and para[k] == para[s] and words[k] in self.m.rules.classes[fr.time_class])
 
     def ratio(self, words: list[str], low: list[str], j: int, first: float) -> Optional[Reading]:
         """Return the Reading of 'first in N' / 'first out of N' (value first/N), or None."""
@@ -275,7 +307,7 @@ class QuantityReader:
             if not words or words[0].lower() not in self.of_words:
                 return None
             k = 1
-            if k < len(words) and words[k].lower() == "the":
+            while k < len(words) and words[k].lower() in self.of_skip:
                 k += 1
         while k < len(words) and words[k].lower() in self.leading_skip:
             k += 1
@@ -344,6 +376,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     words, spaces = wd.words, wd.spaces
     mask_starts = [a for a, _ in masks]
     cands = []
+    not_shares: set[int] = set()
     for rule, s, e in found:
         reading = reader.read_at(words, spaces, s, e)
         if reading is None:
@@ -351,11 +384,16 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
         a0, a1 = s + reading.amount[0], s + reading.amount[1]
         if not inside.isdisjoint(range(a0, a1)):
             continue
+        if reading.fraction and not reader.is_share(wd, s, e, reading.fraction == "alone"):
+            not_shares.update(range(s, e))  # as a trap: "three quarters of the year" counts no quarters either
+            continue
         cs, ce = wd.char_span(s, e)
         k = bisect_right(mask_starts, ce) - 1
         if k >= 0 and masks[k][1] > cs and masks[k][0] < ce:
             continue
         cands.append((s, e, rule, reading))
+    if not_shares:
+        cands = [c for c in cands if not_shares.isdisjoint(range(c[0] + c[3].amount[0], c[0] + c[3].amount[1]))]
     cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], m.order_of[c[2].id]))
     taken: list[Quantity] = []
     used = bytearray(len(words) + 1)
@@ -381,6 +419,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
     """Return the quantities with the comparator phrases read before (or after) their amounts."""
     v = m.rules.vocab
     prepositional = {w.lower() for w in v.prepositional_comparators}
+    prepositional_units = set(v.prepositional_comparator_units)
     ending: dict[int, list[tuple[str, int]]] = {}
     starting: dict[int, list[tuple[str, int]]] = {}
     for label, s, e in m.phrases(m.comparators, wd):
@@ -398,7 +437,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
                 allowed = v.comparator_units.get(word)
                 if allowed is not None and q.reading.unit not in allowed:
                     continue
-                if word in prepositional and q.reading.in_words:
+                if word in prepositional and q.reading.in_words and q.reading.unit not in prepositional_units:
                     continue
                 comparator, start = label.split(":", 1)[1], wd.starts[s]
                 break

@@ -82,6 +82,7 @@ class _Combine(StrictModel):
 class _Subjects(StrictModel):
     max_words: int
     of_words: list[str]
+    of_skip: list[str]
     joiners: list[str]
     immediate_units: list[str]
     of_units: list[str]
@@ -107,12 +108,19 @@ class _PluralNumbers(StrictModel):
     suffixes: list[str]
     followers: list[str]
     thousands_separator_suffices: bool
+    currency_suffices: bool
     comparator: Literal["at_least", "more_than", "less_than", "up_to", "approximately"]
 
 
 class _Fractions(StrictModel):
     denominators: dict[str, int]
     followers: list[str]
+    one_part: list[str]  # fraction words of one part: "a third of", "a quarter of"
+    articles: list[str]  # words for one before such a word
+    alone: list[str]  # those that are a share without an article: "half of"
+    time_class: str  # a class of rules/mentions.yaml: after "of", a span of time ("half of the year")
+    time_skip: list[str]
+    part_heads: list[str]  # before a fraction word alone, they name a part ("the first half")
 
 
 class QuantityVocab(StrictModel):
@@ -132,6 +140,7 @@ class QuantityVocab(StrictModel):
     comparator_fillers: list[str]
     trailing_comparators: dict[Literal["at_least", "more_than", "less_than", "up_to", "approximately"], list[str]]
     prepositional_comparators: list[str]
+    prepositional_comparator_units: list[str]
     comparator_units: dict[str, list[str]]
     combine: list[_Combine]
     subjects: _Subjects
@@ -288,9 +297,19 @@ def _check_vocab(v: QuantityVocab, problems: list[str]) -> None:
         for u in allowed:
             if u not in units:
                 problems.append(f"comparator_units.{word}: unknown unit {u!r}")
-    for u in v.subjects.immediate_units + v.subjects.of_units:
-        if u not in units:
-            problems.append(f"subjects: unknown unit {u!r}")
+    for where, listed in (("subjects", v.subjects.immediate_units + v.subjects.of_units),
+                          ("prepositional_comparator_units", v.prepositional_comparator_units)):
+        for u in listed:
+            if u not in units:
+                problems.append(f"{where}: unknown unit {u!r}")
+    fr = v.fractions
+    for key, words in (("one_part", fr.one_part), ("alone", fr.alone)):
+        for w in words:
+            if w not in fr.denominators:
+                problems.append(f"fractions.{key}: {w!r} is not a fraction word of fractions.denominators")
+    for w in fr.alone:
+        if w not in fr.one_part:
+            problems.append(f"fractions.alone: {w!r} is not in fractions.one_part")
     spellings = [s.lower() for spell in v.units.values() for s in spell]
     dup = sorted({s for s in spellings if spellings.count(s) > 1})
     if dup:
@@ -318,6 +337,8 @@ def load_mention_rules(rules_dir=None) -> MentionRules:
                                                            "temporal_prefixes")
     check_token_rules(loaded["temporal"], classes, {"expression", "veto"}, "temporal.jsonl", problems)
     check_token_rules(loaded["quantity"], classes, {"quantity", "trap"}, "quantities.jsonl", problems)
+    if vocab.fractions.time_class not in classes:
+        problems.append(f"quantities.yaml: fractions.time_class: unknown class {vocab.fractions.time_class!r}")
     for name in file.windows.temporal.anchors + file.windows.quantity.anchors:
         if name not in classes:
             problems.append(f"mentions.yaml: windows: unknown class {name!r}")
