@@ -84,7 +84,6 @@ class MilestoneRuleFile(StrictModel):
     truncation: _Truncation
     suspect_date_line: _Pattern
     dated_items: _DatedItems
-    list_item: _Pattern
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,10 @@ class MilestoneRules:
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
         self.suspect_date_needs = required_chars(self.suspect_date_re)
         items = data.dated_items
-        self.item_marker_re = re.compile(data.list_item.pattern)
+        from .structure import structure_rules  # the list markers are the structure rules' item kinds
+
+        kinds = structure_rules().kinds
+        self.item_marker_re = re.compile(f"(?:{kinds.list_item.pattern})|(?:{kinds.numbered_item.pattern})")
         self.item_end_re = re.compile(items.end_marks)
         self.lead_in_re = re.compile(items.lead_in.pattern)
         self.separators = [(sep, re.compile(sep.pattern, i)) for sep in items.separators]
@@ -441,7 +443,6 @@ def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:
                  rules.truncation.id: rules.truncation.complete_end,
                  rules.truncation.id + ".furniture": rules.truncation.furniture,
                  rules.suspect_date_line.id: rules.suspect_date_line.pattern,
-                 rules.list_item.id: rules.list_item.pattern,
                  rules.dated_items.id + ".end_marks": rules.dated_items.end_marks,
                  rules.dated_items.lead_in.id: rules.dated_items.lead_in.pattern})
     pats.update({s.id: s.pattern for s in rules.dated_items.separators})

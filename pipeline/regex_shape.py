@@ -184,7 +184,8 @@ def _first_items(seq: Sequence, c, backwards: bool = False) -> tuple[list[str], 
     return items, True
 
 
-_COMBINE_UNSAFE = re.compile(r"\\[1-9]|\(\?\(")  # numbered back-references and conditionals: groups would renumber
+# Numbered back-references and conditionals (not an escaped "\(" before "?("): groups would renumber.
+_COMBINE_UNSAFE = re.compile(r"\\[1-9]|(?<!\\)\(\?\(")
 
 
 def one_of(patterns: dict[str, str], flags: int) -> Optional[re.Pattern]:
