@@ -122,29 +122,40 @@ class _ProgrammeBuilder:
 
     def take_dated_paragraphs(self, section: SectionRow, paras: list[ParagraphRow]) -> list[ParagraphRow]:
         """Make milestones of the paragraphs whose items state their own dates, or take them from a lead-in
-        ('By March 2025:'); return the other paragraphs, less a lead-in just before such a paragraph."""
+        ('By March 2025:', for the list items below it, blank lines between them or not); return the other
+        paragraphs, less a lead-in just before such a paragraph."""
         rest: list[ParagraphRow] = []
+        carried = None  # (the lead-in's date, its paragraph, the last paragraph read under it)
         for p in paras:
             lead = rest[-1] if rest and rest[-1].sequence == p.sequence - 1 \
                 and self.rules.lead_in_re.search(rest[-1].text) else None
-            group = self.rules.lead_in_date(lead.text) if lead is not None else None
-            if self.is_remark(p) or not self.take_dated_items(section, p, group):
+            date = self.rules.lead_in_date(lead.text) if lead is not None else None
+            group = (date, lead) if date is not None else None
+            if group is None and carried and carried[2].sequence == p.sequence - 1 \
+                    and self.rules.item_marker_re.match(p.text):
+                group = carried[:2]
+            if self.is_remark(p) or not self.take_dated_items(section, p, *(group or (None, None))):
                 rest.append(p)
-            elif lead is not None:
+                carried = None
+                continue
+            if lead is not None:
                 rest.pop()
+            carried = (*group, p) if group else None
         return rest
 
-    def take_dated_items(self, section: SectionRow, p: ParagraphRow, group: Optional[DateValue] = None) -> bool:
+    def take_dated_items(self, section: SectionRow, p: ParagraphRow, group: Optional[DateValue] = None,
+                         lead: Optional[ParagraphRow] = None) -> bool:
         """Make a milestone of every item of paragraph `p` that states its own date ('Thing one – March 2025'),
         or is under a lead-in that names one (`group`, or the paragraph's own: 'By March 2025:'); return whether
         `p` was read so. It is only when every item reads (rules: dated_items)."""
         rules = self.rules
-        lead, spans = rules.split_items(p.text)
-        if lead is None and len(spans) == 1 and "\n" in p.text:  # lines with no marker: each may be an item
+        own_lead, spans = rules.split_items(p.text)
+        if own_lead is None and len(spans) == 1 and "\n" in p.text:  # lines with no marker: each may be an item
             lines = rules.line_spans(p.text)
             if all(rules.dated_item(p.text[a:b]) for a, b in lines):
                 spans = lines
-        group = (rules.lead_in_date(p.text[lead[0]:lead[1]]) if lead else None) or group
+        own = rules.lead_in_date(p.text[own_lead[0]:own_lead[1]]) if own_lead else None
+        group, lead = (own, p) if own is not None else (group, lead)
         items = []
         for start, end in spans:
             item = rules.dated_item(p.text[start:end])
@@ -164,9 +175,10 @@ class _ProgrammeBuilder:
             due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(item.value)
             span = (p.char_start + start, p.char_start + end)
             self.findings.extend(flag_findings(item.value.flag, p))
-            said = "its lead-in's" if item.rule_id == rules.data.dated_items.lead_in.id else "its own"
-            self.findings.append(Finding("info", "dated_item", f"milestone read from an item with {said} date "
-                                         f"({date_text!r}); no date line", p.paragraph_id, lines[0], *span,
+            said = f"the date of its lead-in ({lead.paragraph_id})" if item.rule_id == rules.data.dated_items.lead_in.id \
+                else "its own date"
+            self.findings.append(Finding("info", "dated_item", f"milestone read from an item with {said}, "
+                                         f"{date_text!r}; no date line", p.paragraph_id, lines[0], *span,
                                          lines[1], item.rule_id))
             self.add(section, self.milestone_id(description), description, date_text, due, qualifier,
                      is_tbc, status, status_text, 0, [p.paragraph_id], span, lines, rule_id)

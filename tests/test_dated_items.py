@@ -228,3 +228,13 @@ def test_a_wrapped_sentence_is_one_item():
     got = extract_text(small_plan("We will do the first thing and then\nthe second thing by March 2025."))
     assert [m.description for m in got.tables["milestones"]] == [
         "We will do the first thing and then\nthe second thing by March 2025"]
+
+
+def test_a_lead_in_dates_the_list_items_below_it_across_blank_lines():
+    got = extract_text(small_plan("By March 2025:\n\n• Thing one\n\n• Thing two\n\nThing three."))
+    assert [(m.description, m.date_text) for m in got.tables["milestones"]] == [
+        ("Thing one", "By March 2025"), ("Thing two", "By March 2025")]
+    lead = [p for p in got.tables["paragraphs"] if p.text == "By March 2025:"][0]
+    assert [q.message for q in got.tables["quality"] if q.code == "dated_item"] == [
+        f"milestone read from an item with the date of its lead-in ({lead.paragraph_id}), 'By March 2025'; no date line"] * 2
+    assert [q.code for q in got.tables["quality"]] == ["dated_item", "dated_item", "unplaced_paragraph"]
