@@ -97,27 +97,28 @@ UNCONSUMED = [("error", "unconsumed_date_line", None, "Date: March 2025"),
               ("error", "unconsumed_date_line", None, "Date: June 2025")]
 
 
+# form -> (the table written in it, a paragraph, a sub-section heading, the plan with a Background, its reader)
+FORM_PARTS = {
+    "html": (html_table, "<p>{}</p>", "<h3>{}</h3>", lambda background: page(PROSE, background=background),
+             extract_html),
+    "md": (md_table, "{}", "#### {}", lambda background: md(MD_PROSE, background=background),
+           lambda source: extract_text(source, name="plan.md")),
+}
+
+
 @pytest.mark.parametrize("where", ["background", "delivery-approach", "theme-intro"])
-@pytest.mark.parametrize("form", ["html", "md"])
+@pytest.mark.parametrize("form", sorted(FORM_PARTS))
 def test_a_milestone_table_inside_a_theme_outside_a_milestone_section_is_an_error_per_row(form, where):
     """Only in the preamble or end matter is such a table a revision history: inside a theme or programme its
     rows are milestones whose section was missed, an error each, as date lines in prose are."""
-    if form == "html":
-        table = html_table(*MILESTONE_TABLE)
-        inside = {"background": f"<p>Why widgets.</p>\n{table}",
-                  "delivery-approach": f"<p>Why widgets.</p>\n<h3>Delivery approach</h3>\n{table}"}
-        source = page(PROSE, background=inside.get(where, "<p>Why widgets.</p>"))
-        if where == "theme-intro":
-            source = source.replace("<p>Building things.</p>", f"<p>Building things.</p>\n{table}")
-        got, want = extract_html(source), extract_html(page(PROSE))
-    else:
-        table = md_table(*MILESTONE_TABLE)
-        inside = {"background": f"Why widgets.\n\n{table}",
-                  "delivery-approach": f"Why widgets.\n\n#### Delivery approach\n\n{table}"}
-        source = md(MD_PROSE, background=inside.get(where, "Why widgets."))
-        if where == "theme-intro":
-            source = source.replace("Building things.\n", f"Building things.\n\n{table}\n")
-        got, want = extract_text(source, name="plan.md"), extract_text(md(MD_PROSE), name="plan.md")
+    write_table, para, sub, plan, read = FORM_PARTS[form]
+    table, why = write_table(*MILESTONE_TABLE), para.format("Why widgets.")
+    inside = {"background": f"{why}\n\n{table}", "delivery-approach": f"{why}\n\n{sub.format('Delivery approach')}\n\n{table}"}
+    source = plan(inside.get(where, why))
+    if where == "theme-intro":
+        intro = para.format("Building things.")
+        source = source.replace(intro, f"{intro}\n\n{table}", 1)
+    got, want = read(source), read(plan(why))
     assert milestones(got) == milestones(want)
     assert findings(got) == UNCONSUMED
     assert span_problems(got) == []
