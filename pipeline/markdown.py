@@ -112,8 +112,12 @@ def match_block(line: str, rules: MarkdownRules) -> tuple[Optional[_Block], Opti
 
 
 def closes_fence(line: str, marker: str) -> bool:
-    """Whether `line` closes a code block opened by `marker` ('```'): as many of its character or more, alone."""
-    body = line.strip()
+    """Whether `line` closes a code block opened by `marker` ('```'): as many of its character or more, alone,
+    indented at most 3 spaces (as in CommonMark: 4 spaces make it a line of the code)."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3:
+        return False
+    body = body.rstrip()
     return len(body) >= len(marker) and not body.strip(marker[0])
 
 

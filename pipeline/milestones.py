@@ -454,26 +454,29 @@ def repeated_subsections(prog: SectionRow, subsections: list[SectionRow],
 
 
 def stray_date_lines(doc: Document, seg: Segmented, consumed: set[str]) -> list[Finding]:
-    """Return an error for every date line that no milestone consumed (outside a milestone section), one
-    info finding for each milestone-like table outside a milestone section, and one info finding for
-    each end-matter section whose prose holds date lines.
+    """Return an error for every date line that no milestone consumed (outside a milestone section), but
+    one info finding for each milestone-like table in the preamble or end matter, and one info finding
+    for each end-matter section whose prose holds date lines.
 
-    A date line the loader wrote for a table row (a revision history's 'Date | Action', a document
-    control table) is that table's text where no milestone section holds it, not a milestone that
-    lost its section: the table is reported once, at its first such row, as information. So is a
-    date line written as prose in end matter ('Document history', then 'Date: 1 June 2024'): its
-    heading says what it is, so the section is reported once, at its first date line.
+    A date line the loader wrote for a table row before the first theme or in end matter (a revision
+    history's 'Date | Action', a document control table) is that table's text, not a milestone that
+    lost its section: the table is reported once, at its first such row, as information. Inside a
+    theme or programme (a table under 'Delivery approach') its rows are milestones out of place, an
+    error each, as in prose. So is a date line written as prose in end matter ('Document history',
+    then 'Date: 1 June 2024') information: its heading says what it is, so the section is reported
+    once, at its first date line.
     """
     out: list[Finding] = []
     tables_seen: set[tuple[str, int]] = set()
     # Most documents have none: the paragraphs are walked once, in a comprehension, for them.
     strays = [p for p in seg.paragraphs if p.kind in ("date_line", "dates_header") and p.paragraph_id not in consumed]
     end_matter = end_matter_of_sections(seg.sections) if strays else {}
+    outside = outside_themes(seg.sections) if strays and doc.origins is not None else set()
     end_matter_seen: set[str] = set()
     for p in strays:
         table = doc.origin(doc.text.count("\n", 0, p.char_start)).table if doc.origins is not None else None
         section = end_matter.get(p.section_id)
-        if table is not None:
+        if table is not None and p.section_id in outside:
             if table not in tables_seen:
                 tables_seen.add(table)
                 out.append(finding_at(p, "info", "table_outside_milestones",
@@ -487,6 +490,16 @@ def stray_date_lines(doc: Document, seg: Segmented, consumed: set[str]) -> list[
                                       "milestones", section.rule_id))
         else:
             out.append(finding_at(p, "error", "unconsumed_date_line", "date line outside any milestone section"))
+    return out
+
+
+def outside_themes(sections: tuple[SectionRow, ...]) -> set[str]:
+    """Return the section_ids of the sections in no theme: the document, the preamble and end matter, and
+    the sections below them."""
+    out: set[str] = set()
+    for s in sections:  # a section comes after its parent, so the parent is placed first
+        if s.kind != "theme" and (s.parent_id is None or s.parent_id in out):
+            out.add(s.section_id)
     return out
 
 

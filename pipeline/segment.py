@@ -429,11 +429,18 @@ def _opens_end_matter(i: int, paras: list[RawParagraph], kinds: list[tuple[str, 
 
     Not when a sub-section heading follows it before the next theme or end-matter heading: the
     programme goes on below it ('References' inside a Background). Nor, in a milestone sub-section,
-    when a date line follows it directly: it is a milestone's one-word description.
+    when a date line follows it before then, directly (a milestone's one-word description) or after
+    text: milestones go on below it, so it is a small heading or a description, and end matter would
+    drop them. End matter that holds dates (a document history) is kept only by a date line directly
+    below its heading: its entries below are dated.
     """
-    if in_milestones and i + 1 < len(paras) and kinds[i + 1][0] in ("date_line", "dates_header"):
+    dates = ("date_line", "dates_header")
+    if in_milestones and i + 1 < len(paras) and kinds[i + 1][0] in dates:
         return False
+    any_date_keeps = in_milestones and ends[i] not in rules.dated_end_matter
     for j in range(i + 1, len(paras)):
+        if any_date_keeps and kinds[j][0] in dates:
+            return False
         if heading_words[j] is None:
             continue
         if ends[j] is not None or rules.theme_of_words(heading_words[j]):

@@ -15,6 +15,12 @@ class _Pattern(StrictModel):
     pattern: str
 
 
+class _EndMatter(StrictModel):
+    id: str
+    pattern: str
+    holds_dates: bool = False  # its own text is dated (a document history): date lines below it are no milestones
+
+
 class _Subsection(StrictModel):
     id: str
     name: str
@@ -50,7 +56,7 @@ class _Headings(StrictModel):
     theme: _Pattern
     theme_by_structure: _ThemeByStructure
     subsections: list[_Subsection]
-    end_matter: list[_Pattern]
+    end_matter: list[_EndMatter]
     programme: _Programme
     shape: _Shape
 
@@ -108,6 +114,7 @@ class StructureRules:
         # One match per heading for every end-matter rule (None: they cannot be combined; see one_of).
         self.end_matter_re = one_of({f"e{k}": e.pattern for k, e in enumerate(data.headings.end_matter)}, flags)
         self.end_matter_starts = first_chars(self.end_matter_re)  # most headings start as no end matter does
+        self.dated_end_matter = frozenset(e.id for e in data.headings.end_matter if e.holds_dates)
         self.programme = data.headings.programme
         self.programme_not_ending = re.compile(self.programme.not_ending)
         shape = data.headings.shape

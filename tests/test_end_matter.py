@@ -304,12 +304,35 @@ def test_end_matter_rules_are_validated_together(tmp_path):
     assert "duplicate rule id 'end_matter.glossary'" in problems and "end_matter.broken: bad regex" in problems
 
 
-@pytest.mark.xfail(strict=True, reason="in plain text a one-line milestone description that reads as an end-matter "
-                   "heading ('Further information'), with a paragraph between it and its date line, opens end matter: "
-                   "only a date line directly below keeps it a description; the date line is then an info row "
-                   "(date_lines_in_end_matter), not a milestone")
 def test_a_one_line_description_that_reads_as_end_matter_with_text_below_it_is_a_milestone():
     blocks = PLAN + [("p", "Further information"), ("p", "Published on the website."), ("p", "Date: May 2025")]
     got = extract(blocks, "txt")
     assert [m.description for m in got.tables["milestones"]][-1] == "Further information\n\nPublished on the website."
     assert end_sections(got) == [] and findings(got) == []
+
+
+# Inside a milestone sub-section, an end-matter heading with milestones (date lines) below it, after text or
+# after other milestones, before the next theme or end-matter heading: a small heading, read as any other
+# small heading there is ("Phase two"), not end matter that would drop those milestones.
+MORE_MILESTONES = {
+    "text-then-a-milestone": [("p", "See the website for the details."), ("p", "Third widget tested."),
+                              ("p", "Date: May 2025")],
+    "two-milestones": [("p", "Third widget tested."), ("p", "Date: May 2025"),
+                       ("p", "Fourth widget tested."), ("p", "Date: June 2025")],
+    "a-dates-header": [("p", "See the website."), ("p", "Third widget tested."), ("p", "Dates:"),
+                       ("p", "Half by May 2025")],
+}
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("heading", ["Further information", "References", "Glossary", "Annex A"])
+@pytest.mark.parametrize("below", sorted(MORE_MILESTONES))
+def test_an_end_matter_heading_with_milestones_below_it_in_a_milestone_section_is_a_small_heading(below, heading, form):
+    blocks = PLAN + [("h", 3, heading)] + MORE_MILESTONES[below]
+    got = extract(blocks, form)
+    same = extract(PLAN + [("h", 3, "Phase two")] + MORE_MILESTONES[below], form)
+    assert end_sections(got) == [] and findings(got) == findings(same)
+    assert [(m.description.replace(heading, "Phase two"), m.date_text, m.due_end) for m in got.tables["milestones"]] \
+        == [(m.description, m.date_text, m.due_end) for m in same.tables["milestones"]]
+    assert len(got.tables["milestones"]) == len(extract(PLAN, form).tables["milestones"]) + below.startswith("two") + 1
+    assert problems(got, form, blocks) == []

@@ -12,6 +12,9 @@ from datetime import date
 import pytest
 
 from conftest import extract_html, extract_text
+from pipeline.document import InputError
+from pipeline.markdown import closes_fence
+from pipeline.structure import structure_rules
 from provenance_util import span_problems
 from test_milestone_tables import MD_PROSE, MD_TABLE, PROSE, THEAD, codes, md, milestones, page
 from test_milestones import BLOCKS
@@ -22,8 +25,9 @@ def findings(tables) -> list[tuple]:
 
 
 # --- a revision history outside the milestone sections ------------------------------------------------------
-# The loader writes a table whose header names a description and a date column as milestones; outside a
-# milestone section its rows are the table's text: one info finding per table, no error.
+# The loader writes a table whose header names a description and a date column as milestones; in the preamble
+# (before the first theme) or in end matter its rows are the table's text: one info finding per table, no
+# error. Inside a theme or programme they are date lines out of place: an error each, as in prose.
 
 def html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     cells = lambda tag, row: "".join(f"<{tag}>{c}</{tag}>" for c in row)  # noqa: E731
@@ -51,14 +55,15 @@ REVISION_TABLES = {
 
 
 def html_with_revision_tables(milestone_html: str, table: str) -> str:
-    """The plan page with `table` before the first theme and again at its end, after the last milestone."""
+    """The plan page with `table` before the first theme and again at its end, in end matter."""
     return page(milestone_html).replace("<h2>Build - overview</h2>", f"<h2>Document control</h2>\n{table}\n"
-                                        "<h2>Build - overview</h2>").replace("</main>", f"{table}\n</main>")
+                                        "<h2>Build - overview</h2>").replace(
+        "</main>", f"<h2>Document history</h2>\n{table}\n</main>")
 
 
 def md_with_revision_tables(milestone_md: str, table: str) -> str:
     return md(milestone_md).replace("## Build - overview", f"## Document control\n\n{table}\n\n## Build - overview") \
-        + f"\n{table}\n"
+        + f"\n## Document history\n\n{table}\n"
 
 
 @pytest.mark.parametrize("name", sorted(REVISION_TABLES))
@@ -84,6 +89,38 @@ def test_markdown_revision_history_is_no_milestone_and_no_error(name, milestones
     assert milestones(got) == milestones(want) and len(milestones(got)) == 3
     info = ("info", "table_outside_milestones", "md.table.milestones", date_line)
     assert findings(got) == ([info, info] if date_line else [])
+    assert span_problems(got) == []
+
+
+MILESTONE_TABLE = (("Milestone", "Date"), [("Thing one", "March 2025"), ("Thing two", "June 2025")])
+UNCONSUMED = [("error", "unconsumed_date_line", None, "Date: March 2025"),
+              ("error", "unconsumed_date_line", None, "Date: June 2025")]
+
+
+# form -> (the table written in it, a paragraph, a sub-section heading, the plan with a Background, its reader)
+FORM_PARTS = {
+    "html": (html_table, "<p>{}</p>", "<h3>{}</h3>", lambda background: page(PROSE, background=background),
+             extract_html),
+    "md": (md_table, "{}", "#### {}", lambda background: md(MD_PROSE, background=background),
+           lambda source: extract_text(source, name="plan.md")),
+}
+
+
+@pytest.mark.parametrize("where", ["background", "delivery-approach", "theme-intro"])
+@pytest.mark.parametrize("form", sorted(FORM_PARTS))
+def test_a_milestone_table_inside_a_theme_outside_a_milestone_section_is_an_error_per_row(form, where):
+    """Only in the preamble or end matter is such a table a revision history: inside a theme or programme its
+    rows are milestones whose section was missed, an error each, as date lines in prose are."""
+    write_table, para, sub, plan, read = FORM_PARTS[form]
+    table, why = write_table(*MILESTONE_TABLE), para.format("Why widgets.")
+    inside = {"background": f"{why}\n\n{table}", "delivery-approach": f"{why}\n\n{sub.format('Delivery approach')}\n\n{table}"}
+    source = plan(inside.get(where, why))
+    if where == "theme-intro":
+        intro = para.format("Building things.")
+        source = source.replace(intro, f"{intro}\n\n{table}", 1)
+    got, want = read(source), read(plan(why))
+    assert milestones(got) == milestones(want)
+    assert findings(got) == UNCONSUMED
     assert span_problems(got) == []
 
 
@@ -122,6 +159,37 @@ def test_a_pipe_table_in_a_code_fence_stays_code(name):
     assert CODE_TABLE in text  # kept as written: no markup taken out, no row rewritten
     assert "not a heading" not in [s.title for s in got.tables["sections"]]
     assert span_problems(got) == []
+
+
+@pytest.mark.parametrize("line", [
+    "```make extract``` runs it.",  # inline code at the start of a line: a backtick info string holds no backtick
+    "```make extract```",
+    "``` `make` ```",
+    "````a``b",
+])
+def test_a_line_starting_with_inline_code_opens_no_fence(line):
+    got = extract_text(md(MD_PROSE, background="Why widgets.\n\n" + line), name="plan.md")
+    assert milestones(got) == milestones(extract_text(md(MD_PROSE), name="plan.md"))
+    assert span_problems(got) == []
+
+
+@pytest.mark.parametrize("closing, closes", [
+    ("```", True),
+    ("   ```", True),  # up to 3 spaces of indentation
+    ("```` ", True),  # longer, trailing space
+    ("    ```", False),  # 4 spaces: a line of the code, as in CommonMark
+    ("``", False),
+    ("``` x", False),
+    ("~~~", False),
+])
+def test_what_closes_a_backtick_fence(closing, closes):
+    assert closes_fence(closing, "```") == closes
+    source = md(MD_PROSE, background=f"Why widgets.\n\n```\ncode\n{closing}")
+    if closes:
+        assert milestones(extract_text(source, name="plan.md")) == milestones(extract_text(md(MD_PROSE), name="plan.md"))
+    else:  # an unclosed fence runs to the end of the file: the milestones are code
+        with pytest.raises(InputError, match="no milestones found"):
+            extract_text(source, name="plan.md")
 
 
 def test_markdown_outside_a_fence_is_still_read_after_it():
@@ -202,6 +270,12 @@ def test_markdown_header_below_a_title_row(name):
     ("**Due date:** Q3 2027/28", "Q3 2027/28", date(2027, 12, 31), "planned"),
     ("**Date:**\n\n2027", "2027", date(2027, 12, 31), "planned"),  # a bare label, its value below
     ("**Dates:**\n\n50% by 2027", "50% by 2027", date(2027, 12, 31), "planned"),
+    # the whole line in emphasis: the closing marker is no part of the date
+    ("**Date: 2027**", "2027", date(2027, 12, 31), "planned"),
+    ("__Date: 2027__", "2027", date(2027, 12, 31), "planned"),
+    ("_Date: 2027_", "2027", date(2027, 12, 31), "planned"),
+    ("__Due date: Q3 2027/28__", "Q3 2027/28", date(2027, 12, 31), "planned"),
+    ("__Date: 2027 (complete)__", "2027", date(2027, 12, 31), "complete"),
 ])
 def test_emphasis_around_a_date_label_in_text(line, date_text, due_end, status):
     source = BLOCKS.replace("Date: 2027", line)
@@ -223,6 +297,17 @@ def test_what_emphasis_markers_are_not(line, kind):
     got = extract_text(BLOCKS.replace("Date: 2027", line))
     [p] = [p for p in got.tables["paragraphs"] if p.text == line]
     assert p.kind == kind
+
+
+@pytest.mark.parametrize("line, value", [
+    ("__Date: 2027__", "2027"),
+    ("__Date: phase_two__", "phase_two"),  # an underscore inside the value stays
+    ("Date: phase_two_", "phase_two_"),  # no opening marker: the closing one is the value's own
+    ("Date: __init__", "__init__"),
+    ("**Date:** snake_case_", "snake_case_"),
+])
+def test_a_closing_underscore_comes_off_a_date_line_only_when_one_opens_it(line, value):
+    assert structure_rules().date_line_re.match(line).group("value") == value
 
 
 # --- a target list of one bare date ------------------------------------------------------------------------
