@@ -89,3 +89,24 @@ def differing_outputs(a: Path, b: Path) -> list[str]:
             "plan.duckdb" in fa and not same_content(a / "plan.duckdb", b / "plan.duckdb")):
         differ.append("plan.duckdb")
     return differ
+
+
+def milestone_plan(milestones: str, heading: str = "Commitment milestones") -> str:
+    """Return a small plan of one theme and one programme whose milestone sub-section (`heading`) holds `milestones`."""
+    return f"""Small Plan
+Published 2 January 2024
+
+Make - overview
+
+Making.
+
+Thing programme
+
+Background
+
+Why.
+
+{heading}
+
+{milestones}
+"""

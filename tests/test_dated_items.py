@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from conftest import extract_html, extract_text
+from conftest import extract_html, extract_text, milestone_plan
 from pipeline.milestone_rules import milestone_rules
 from provenance_util import span_problems
 
@@ -76,23 +76,7 @@ def test_the_items_of_a_paragraph(text, items):
 
 
 def small_plan(milestones: str, heading: str = "Key milestones") -> str:
-    return f"""Small Plan
-Published 2 January 2024
-
-Make - overview
-
-Making.
-
-Thing programme
-
-Background
-
-Why.
-
-{heading}
-
-{milestones}
-"""
+    return milestone_plan(milestones, heading)
 
 
 LAYOUTS = {

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from conftest import extract_text
+from conftest import extract_text, milestone_plan
 from pipeline.milestones import description_key
 from provenance_util import span_problems
 
@@ -139,25 +139,7 @@ def test_programme_with_no_milestones(plan, plan_text, replacement, pending):
 # -- date forms and status flags, in a small plan -----------------------------
 
 def small_plan(block: str) -> str:
-    return f"""Small Plan
-Published 2 January 2024
-
-Make - overview
-
-Making.
-
-Thing programme
-
-Background
-
-Why.
-
-Commitment milestones
-
-Thing done.
-
-{block}
-"""
+    return milestone_plan(f"Thing done.\n\n{block}")
 
 
 DATE_FORMS = [  # (date text, due_start, due_end, precision, is_tbc, rule)
