@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 JOBS   ?=
 
-.PHONY: extract test validate bench dictionary clean setup setup-dev
+.PHONY: extract test validate bench bench-instructions dictionary clean setup setup-dev
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ validate: $(VENV)/.runtime
 # QUICK=1 stops the scale test at 100 documents (the full run goes to 500).
 bench: $(VENV)/.bench
 	$(if $(QUICK),BENCH_QUICK=1) $(PY) -m bench.run
+
+# Instructions per warm pass of the plan (valgrind's callgrind): the figure to compare speed-ups by.
+bench-instructions: $(VENV)/.bench
+	$(PY) -m bench.instructions
 
 dictionary: $(VENV)/.runtime
 	$(VENV)/bin/planextract dictionary --out docs/data-dictionary.md

@@ -98,6 +98,15 @@ def _comparison(c: dict) -> str:
     return text
 
 
+def _instructions(r: dict) -> str:
+    """Return the line on instructions per warm pass (bench.instructions), or why there is none."""
+    count = r.get("details", {}).get("instructions", {})
+    if r.get("plan_warm_instructions") is None:
+        return f"not counted ({count.get('unavailable', 'not in this run')})"
+    return (f"{r['plan_warm_instructions'] / 1e6:.1f} M per warm pass (callgrind, {count.get('passes', '?')} passes): "
+            f"unlike the times, unmoved by the machine's load")
+
+
 def render(r: dict) -> str:
     """Return the human-readable report of one bench run."""
     m = r["machine"]
@@ -122,6 +131,7 @@ def render(r: dict) -> str:
             f"  floor (limit_ms): {_f(r['limit_ms'], '{:.2f}')} ms — read, split {s['limit_counts']['paragraphs']} paragraphs, one regex "
             f"({s['limit_counts']['date']} dates, {s['limit_counts']['number']} numbers); warm / floor = {q['warm_over_limit']:.1f}x",
             f"  throughput: {r['throughput_mb_s']:.2f} MB/s of plan text",
+            f"  instructions: {_instructions(r)}",
             f"  peak memory: Python heap {r['peak_memory']['plan_heap_mb']:.1f} MB for one warm plan; "
             f"cold CLI process tree {r['peak_memory']['cold_cli_peak_rss_mb']:.0f} MB RSS", ""]
 

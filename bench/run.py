@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from . import cold, peers, scale, stages
+from . import cold, instructions, peers, scale, stages
 from .measure import ROOT, machine
 from .report import ratios, render, targets
 
@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     log("bench: the plan in process (stages, floor)…")
     st = stages.run(repeat=7 if quick else 15)
+    log("bench: instructions per warm pass (callgrind)…")
+    ins = instructions.run()
     log("bench: cold processes and imports…")
     co = cold.run(repeat=3 if quick else 5)
     log("bench: peers (dateparser, quantulum3)…")
@@ -59,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     r = {
         "plan_warm_ms": st.plan_warm_ms,
         "limit_ms": st.limit_ms,
+        "plan_warm_instructions": ins.get("per_pass"),
         "cold_cli_s": co["cold_cli_s"],
         "docs": {n: {"seconds": d["seconds"], "peak_rss_mb": d["peak_rss_mb"], "s_per_doc": d["s_per_doc"],
                      "peak_pss_mb": d["peak_pss_mb"], "max_process_rss_mb": d["max_process_rss_mb"]}
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     r["ratios"] = ratios(r)
     r["targets"] = targets(r)
     r["details"] = {"stages": dataclasses.asdict(st) | {"repeat": 7 if quick else 15}, "cold": co, "scale": sc,
-                    "peers": pe}
+                    "peers": pe, "instructions": ins}
     r["bench_seconds"] = time.perf_counter() - started
     RESULTS.write_text(json.dumps(r, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     print(render(r))

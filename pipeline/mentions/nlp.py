@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from .live_words import LiveWords
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
+from .spacy_import import import_spacy
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
 TOKEN_RE = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
@@ -311,7 +312,7 @@ class WindowTokenizer:
 
 def blank_pipeline():
     """Return spacy.blank("en") with WindowTokenizer as its tokenizer (through spaCy's tokenizer registry)."""
-    import spacy
+    spacy = import_spacy()
 
     name = "planextract.window_tokenizer"
     if name not in spacy.registry.tokenizers:
@@ -450,6 +451,7 @@ def anchor_words(rules: MentionRules, names: Iterable[str]) -> frozenset[str]:
 @lru_cache(maxsize=None)
 def matchers() -> Matchers:
     """Return the process-wide blank pipeline and compiled matchers (built on first use)."""
+    import_spacy()
     from spacy.matcher import Matcher, PhraseMatcher
 
     rules = mention_rules()

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, model_validator
 from ..numbers import number_words
 from ..periods import grammar
 from ..rules import RuleError, StrictModel, load_ruleset, unique_ids
+from .spacy_import import import_spacy
 
 
 class ClassDef(StrictModel):
@@ -264,7 +265,8 @@ def class_refs(pattern: list[dict[str, Any]]) -> list[str]:
 def check_token_rules(rules: list[TokenRule], classes: dict[str, Any], roles: set[str], where: str,
                       problems: list[str]) -> None:
     """Append a problem for every bad id, role, class reference or spaCy pattern in `rules`."""
-    from spacy.schemas import validate_token_pattern  # the extract path imports spaCy; the CLI does not
+    import_spacy()  # the extract path imports spaCy; the CLI does not
+    from spacy.schemas import validate_token_pattern
 
     unique_ids([r.id for r in rules], problems, where)
     for r in rules:
