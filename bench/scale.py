@@ -119,7 +119,7 @@ def database_content_equal(a: Path, b: Path) -> bool:
 
 
 def compare_outputs(a_dir: Path, b_dir: Path) -> dict:
-    """Compare two output folders file by file; plan.duckdb, whose bytes DuckDB does not reproduce, by content."""
+    """Compare two output folders file by file, byte for byte; plan.duckdb also by content, to say where a difference lies."""
     a, b = published_files(a_dir), published_files(b_dir)
     differing = sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
     out = {"files_compared": len(a), "byte_identical": not differing and bool(a), "differing_files": differing,

@@ -76,19 +76,9 @@ def extract_html(page: str, name: str = "variant.html", **kw) -> DocumentTables:
 
 
 def differing_outputs(a: Path, b: Path) -> list[str]:
-    """Return the published files that differ between two output folders.
-
-    Every file is compared byte for byte, except plan.duckdb, whose bytes DuckDB does not
-    reproduce (see storage.OutputStage.database_record): it is compared by content.
-    """
-    from pipeline.storage.database import same_content
-
+    """Return the published files that differ, byte for byte, between two output folders (plan.duckdb included)."""
     fa, fb = output_files(a), output_files(b)
-    differ = sorted(n for n in set(fa) | set(fb) if n != "plan.duckdb" and fa.get(n) != fb.get(n))
-    if ("plan.duckdb" in fa) != ("plan.duckdb" in fb) or (
-            "plan.duckdb" in fa and not same_content(a / "plan.duckdb", b / "plan.duckdb")):
-        differ.append("plan.duckdb")
-    return differ
+    return sorted(n for n in set(fa) | set(fb) if fa.get(n) != fb.get(n))
 
 
 def milestone_plan(milestones: str, heading: str = "Commitment milestones") -> str:

@@ -161,9 +161,8 @@ class OutputStage:
     def database_record(self, hashes: dict[str, str], names: list[str]) -> dict:
         """Return the manifest's record of plan.duckdb: what it was built from, and its size.
 
-        DuckDB leaves whatever was in its buffers in the unused part of the blocks it writes, so
-        the file's bytes are not a function of its content (they repeat for one plan, not for an
-        archive). Its content is: the Parquet files it loads and the job (views, comments, settings).
+        Its bytes follow from what it is built from, the Parquet files it loads and the job (views,
+        comments, settings), which is cheaper to hash than a large database file.
         """
         from .database import database_job
 

@@ -16,6 +16,10 @@ WRITER = Path(__file__).resolve().with_name("duckdb_writer.py")
 # builds its symbol table from), so the database is written uncompressed, by a fresh process
 # (see duckdb_writer.py): then it is byte-identical between runs. The Parquet files stay
 # compressed; the database is about 1.2 times the size it would be.
+# DuckDB also writes the unused tail of a block as it finds it in memory, so the writer's
+# allocator (the jemalloc DuckDB bundles on Linux, configured by this variable, not MALLOC_CONF)
+# hands it zeroed memory: without that, an archive's database bytes differed from run to run.
+ALLOCATOR_ENV = {"DUCKDB_JE_MALLOC_CONF": "zero:true"}
 # Bounded memory: DuckDB spills to disk beyond this rather than holding an archive in RAM.
 MEMORY_LIMIT = "SET memory_limit = '256MB'"
 DETERMINISTIC_SETTINGS = ("SET force_compression = 'uncompressed'", MEMORY_LIMIT)
@@ -66,7 +70,7 @@ class DatabaseWriter:
 
     def __init__(self, parquet_dir: Path):
         self.parquet_dir = parquet_dir
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DUCKDB")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DUCKDB")} | ALLOCATOR_ENV
         self.proc = subprocess.Popen([sys.executable, str(WRITER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, cwd=parquet_dir, env=env)
 

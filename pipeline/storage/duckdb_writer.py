@@ -2,7 +2,8 @@
 
 DuckDB leaves whatever was in its buffers in the unused parts of the blocks it writes, so a
 database is byte-identical between runs only when it is written by a fresh process doing the
-same work with the same (relative) paths. This script imports nothing but DuckDB.
+same work with the same (relative) paths, its allocator zeroing what it hands out (database.py
+sets ALLOCATOR_ENV). This script imports nothing but DuckDB.
 
 Reads a JSON job on stdin: {"database", "settings", "tables": [[name, parquet, comment, {col: comment}]], "sql",
 "checks": [[table, check id, description, SQL counting failing rows]]}. Writes the database, runs the checks
