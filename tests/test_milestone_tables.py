@@ -425,8 +425,8 @@ def test_table_rules_are_validated(tmp_path, name, schema):
 
     check = html_check if name == "html.yaml" else md_check
     text = (RULES_DIR / name).read_text(encoding="utf-8")
-    text = text.replace("role: date", "role: status", 1).replace("date_label: 'Date'", "date_label: 'When'")
+    text = text.replace("role: date", "role: status", 1).replace("date_label: 'Date'", "date_label: 'Owner'")
     text = re.sub(r"(header: ')\(\?:\(\?:due", r"\1(?:(?:(due", text, count=1)
     said = "\n".join(rule_problems(tmp_path, name, schema, check, text))
-    assert "bad regex" in said and "date_label 'When' is not a date label" in said
+    assert "bad regex" in said and "date_label 'Owner' is not a date label" in said
     assert "no column rule has role 'date'" in said

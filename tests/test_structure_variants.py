@@ -2,7 +2,7 @@
 
 Programmes with an introduction before their sub-sections, long or question-like programme
 headings, numbered themes, sub-sections and programmes, a programme whose name ends in
-"overview", and date lines written another way ("Date - …", "Due date: …", a bare "Date:"
+"overview", and date lines written another way ("Date - …", "Due date: …", "When: …", a bare "Date:"
 with its value on the line below). Each either gives the plan's own milestones, or a small
 plan shows the rule, including where it must not fire.
 """
@@ -43,6 +43,9 @@ SAME_MILESTONES = {
     "date-en-dash": lambda t: re.sub(r"(?m)^Date: ", "Date – ", t),
     "due-date": lambda t: re.sub(r"(?m)^Date: ", "Due date: ", t),
     "target-date-upper": lambda t: re.sub(r"(?m)^Date: ", "TARGET DATE: ", t),
+    "when": lambda t: re.sub(r"(?m)^Date: ", "When: ", t),
+    "timing": lambda t: re.sub(r"(?m)^Date: ", "Timing – ", t),
+    "by-when-on-own-line": lambda t: re.sub(r"(?m)^Date: ", "By when:\n", t),
     "date-label-on-own-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n", t),
     "date-label-then-blank-line": lambda t: re.sub(r"(?m)^Date: ", "Date:\n\n", t),
     "sub-section-headings-with-colons": lambda t: re.sub(r"(?m)^(Background|Delivery approach|Commitment milestones)$",
@@ -361,3 +364,19 @@ def test_a_preamble_heading_that_names_a_sub_section_makes_no_programme(plan, pl
     got = extract_text(edit(plan_text.replace(" - overview\n", "\n")))
     assert [p.programme for p in got.tables["programmes"]] == [p.programme for p in plan.tables["programmes"]]
     assert [m.theme for m in got.tables["milestones"]] == [m.theme for m in plan.tables["milestones"]]
+
+
+@pytest.mark.parametrize("line, is_date_line", [
+    ("When: March 2022", True),
+    ("By when – Q3 2022/23", True),
+    ("TIMING: spring 2023", True),
+    ("When the pilot ends: the trusts report.", False),  # a clause, not a label
+    ("Whenever: possible", False),
+    ("Timings were agreed: March 2022", False),
+    ("When-ready: 2023", False),  # a dash needs a space before it
+])
+def test_when_and_timing_label_a_date_line(line, is_date_line):
+    """The labels of a milestone table's date column (rules/html.yaml) label a prose date line too."""
+    from pipeline.structure import structure_rules
+
+    assert (structure_rules().date_line_re.match(line) is not None) == is_date_line
