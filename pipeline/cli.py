@@ -86,7 +86,9 @@ def collect_sources(paths: tuple[str, ...]) -> list[Path]:
             raise BadInput(f"{raw}: no such file or folder")
         if path.is_dir():
             for child in sorted(path.iterdir()):
-                if child.is_file() and not child.name.startswith(".") and not child.stem.lower().startswith(IGNORED_NAMES):
+                # Hidden files, and the owner files Word keeps beside an open document ("~$plan.docx"), are no plans.
+                if child.is_file() and not child.name.startswith((".", "~$")) \
+                        and not child.stem.lower().startswith(IGNORED_NAMES):
                     files.append(child)
         else:
             files.append(path)

@@ -395,15 +395,16 @@ class _Reader:
         return out
 
 
-def layout(blocks: list[Block]) -> tuple[str, tuple[LineOrigin, ...]]:
-    """Return the text of the blocks and one LineOrigin per line of it."""
+def layout(blocks: list[Block], hint_rules: Optional[dict[str, str]] = None) -> tuple[str, tuple[LineOrigin, ...]]:
+    """Return the text of the blocks and one LineOrigin per line of it; a heading's or list item's line names
+    the rule that made it one (`hint_rules` by hint, else rules/html.yaml's)."""
     lines: list[str] = []
     origins: list[LineOrigin] = []
     prev: Optional[Block] = None
     from .html_rules import html_rules
 
     hrules = html_rules()
-    hint_rule = {"heading": hrules.heading_id, "list": hrules.lists.id, None: None}
+    hint_rule = {"heading": hrules.heading_id, "list": hrules.lists.id, **(hint_rules or {}), None: None}
     for block in blocks:
         if prev is not None and not (block.list_root is not None and block.list_root == prev.list_root):
             lines.append("")
@@ -492,6 +493,14 @@ def load_html(source: str, data: bytes, published_re: re.Pattern) -> Document:
     sniff_binary(source, data)
     raw, encoding, decode_warnings = decode(source, data)
     source_text = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return document_from_html(source, data, source_text, published_re, "html", encoding,
+                              decode_warnings=tuple(decode_warnings))
+
+
+def document_from_html(source: str, data: bytes, source_text: str, published_re: re.Pattern, source_format: str,
+                       source_encoding: str, hint_rules: Optional[dict[str, str]] = None,
+                       decode_warnings: tuple[str, ...] = ()) -> Document:
+    """Return the Document of HTML source text (its line ends '\\n') read from the raw bytes `data` of `source`."""
     rules = html_rules()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # bs4's hints (markup looks like a file name, XML read as HTML) are not findings
@@ -506,18 +515,18 @@ def load_html(source: str, data: bytes, published_re: re.Pattern) -> Document:
     blocks, title, skip = read_page(page, rules)
     if not blocks:
         raise InputError(source, "no text in the page's content")
-    text, origins = layout(blocks)
+    text, origins = layout(blocks, hint_rules)
     published = find_published(text, published_re) or published_on_page(page.soup, rules, published_re, skip)
     return Document(
         doc_id=PurePath(source).stem,
         source_file=PurePath(source).name,
-        source_format="html",
-        source_encoding=encoding,
+        source_format=source_format,
+        source_encoding=source_encoding,
         source_sha256=sha256(data),
         text=text,
         n_raw_lines=page.n_lines,
         title=title,
         published_date=published,
         origins=origins,
-        warnings=tuple(decode_warnings),
+        warnings=decode_warnings,
     )

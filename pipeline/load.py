@@ -31,6 +31,7 @@ _MAGIC = (
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+DOCX_SUFFIXES = {".docx"}
 
 
 def sniff_binary(source: str, data: bytes) -> None:
@@ -173,7 +174,11 @@ def load_document(source: str, data: bytes) -> Document:
         from .markdown import load_markdown
 
         return load_markdown(source, data, rules.published_re)
-    raise InputError(source, f"unsupported file type {suffix or '(none)'!r} (expected .txt, .md or .html)")
+    if suffix in DOCX_SUFFIXES:
+        from .docx import load_docx
+
+        return load_docx(source, data, rules.published_re)
+    raise InputError(source, f"unsupported file type {suffix or '(none)'!r} (expected .txt, .md, .html or .docx)")
 
 
 __all__ = ["Document", "InputError", "LineOrigin", "load_document", "load_text", "normalise", "decode"]

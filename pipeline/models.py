@@ -70,7 +70,7 @@ class Span(Row):
 
     char_start: int = Field(description="Offset of the evidence's first character in documents.text (0-based).")
     char_end: int = Field(description="Offset just past the evidence's last character in documents.text.")
-    line_start: int = Field(description="First line of the evidence in the raw file (1-based, inclusive).")
+    line_start: int = Field(description="First line of the evidence in the raw file (1-based, inclusive; for .docx, a paragraph number).")
     line_end: int = Field(description="Last line of the evidence in the raw file (1-based, inclusive).")
 
 
@@ -101,9 +101,9 @@ class DocumentRow(Span):
     published_date: Optional[date] = Field(description="Publication date read from the 'Published …' line.")
     source_file: str = Field(description="File name of the raw input, relative to the folder it was read from.")
     source_sha256: str = Field(description="SHA-256 of the raw bytes.")
-    source_format: Literal["txt", "md", "html"] = Field(description="Input format the loader used: txt, md (Markdown, its markup taken out line by line) or html.")
+    source_format: Literal["txt", "md", "html", "docx"] = Field(description="Input format the loader used: txt, md (Markdown, its markup taken out line by line), html, or docx (a Word document, read as the HTML of its body, one line per paragraph).")
     source_encoding: str = Field(description="Encoding the raw bytes were decoded with (utf-8, utf-8-sig, utf-16, cp1252).")
-    n_lines: int = Field(description="Number of lines in the raw file.")
+    n_lines: int = Field(description="Number of lines in the raw file (for .docx, of paragraphs in its body).")
     n_chars: int = Field(description="Length of the normalised text.")
     text: str = Field(description="Normalised text: LF line ends, no BOM, odd spaces as plain spaces; offsets index this.")
 
@@ -149,7 +149,7 @@ class ParagraphRow(Span):
         description="heading, text, list (a block of bullet or numbered lines), numbered_item, date_line ('Date: …'), dates_header ('Dates:') or target_line (a dated target under 'Dates:')."
     )
     text: str = Field(description="The paragraph's text, trimmed; equals documents.text[char_start:char_end].")
-    source_locator: Optional[str] = Field(description="For HTML input, a CSS-like path to the element; null for text.")
+    source_locator: Optional[str] = Field(description="For HTML input, a CSS-like path to the element (for .docx, to the paragraph's element in the HTML its body is read as); null for text.")
     rule_id: str = Field(description="Rule that gave the paragraph its kind.")
 
 
