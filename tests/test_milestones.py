@@ -322,6 +322,19 @@ def test_status_written_around_the_date(written, date_text, status, status_text)
     assert got.tables["quality"] == []
 
 
+@pytest.mark.parametrize("line,status,status_text", [
+    ("Date: 2027, complete", "complete", "complete"),  # after a comma or semicolon: the words are the flag
+    ("Date: 2027; on track.", "planned", "on track."),
+    ("Date: 2027,complete", "complete", "complete"),
+    ("Date: 2027, Amber/Red", "planned", "Amber/Red"),
+])
+def test_a_status_after_a_comma(line, status, status_text):
+    got = extract_text(BLOCKS.replace("Date: 2027", line))
+    m = [m for m in got.tables["milestones"] if m.description == "Fifth widget."][0]
+    assert (m.date_text, m.status, m.status_text, m.due_end) == ("2027", status, status_text, date(2027, 12, 31))
+    assert [q.code for q in got.tables["quality"]] == (["status_rag"] if "Amber" in line else [])
+
+
 @pytest.mark.parametrize("line,status,due_end,codes", [
     ("Date: late 2027", "planned", date(2027, 12, 31), []),  # 'late' is a delay word, but 'late 2027' is a date
     ("Date: Complete", "complete", None, ["missing_date"]),  # a status and no date
@@ -372,6 +385,8 @@ def test_status_flag_findings_say_what_the_flag_said(flag, severity, message, ru
     ("2027 - February", "2027 - February", None),  # a dash before a word that is no status is no flag
     ("Wave A - 2027", "Wave A - 2027", None),
     ("2027 (2028)", "2027 (2028)", None),  # a bracketed date is no flag
+    ("2027, London", "2027, London", None),  # after a comma, only a status is a flag
+    ("1 March, 2027", "1 March, 2027", None),
 ])
 def test_what_is_not_a_status_flag(value, date_text, status_text):
     from pipeline.milestone_rules import milestone_rules
