@@ -199,8 +199,8 @@ class MilestoneRules:
                 continue
             status = self.status_named(m.group("word"))
             rest = (text[m.end():] if rule.at == "start" else text[: m.start()]).strip()
-            if status is None and (rule.known_only or grammar().parse(m.group("word")) is not None):
-                continue  # "(2024)" is a date, "- February" a date's part: not flags
+            if status is None and (rule.known_only or self.date_of(m.group("word")) is not None):
+                continue  # "(2024)" and "(June 2024, complete)" are dates, "- February" a date's part: not flags
             if rule.known_only:
                 if whole_is_date is None:
                     whole_is_date = grammar().parse(text) is not None
@@ -248,6 +248,16 @@ class MilestoneRules:
         """Return the DateValue of a 'Date:' value such as 'July 2021 (complete)'."""
         date_text, flag = self.split_status(text)
         return DateValue(date_text, grammar().parse(date_text), flag)
+
+    def date_of(self, text: str) -> Optional[DateValue]:
+        """Return the DateValue of `text` when it is a date the period grammar reads whole, once a status flag
+        is split off when it has one ('June 2024, complete'); else None."""
+        text = text.strip()
+        period = grammar().parse(text) if text else None
+        if period is not None:
+            return DateValue(text, period, None)
+        value = self.date_value(text) if text else None
+        return value if value is not None and value.period is not None and value.flag is not None else None
 
     def target(self, text: str) -> Optional[Target]:
         """Return the Target that line `text` states, or None when it is not a dated target."""
@@ -378,31 +388,32 @@ class MilestoneRules:
         written_end = len(body)
         end_mark = self.item_end_re.search(body)
         body = body[:end_mark.start()] if end_mark else body
-        best: Optional[tuple[int, int, _Separator, str]] = None  # (date start, separator start, separator, date)
+        best: Optional[tuple[int, int, _Separator, DateValue]] = None  # (date start, separator start, separator, date)
         for sep, regex in self.separators:
             if sep.date == "last":
                 found = self._date_after(sep, regex, body, best[0] if best else len(body) + 1)
                 best = found or best
         if best is not None:
-            _, sep_start, sep, date_text = best
+            _, sep_start, sep, value = best
             description = (0, written_end if sep.description == "whole" else sep_start)
         else:
             for sep, regex in self.separators:
                 m = regex.search(body) if sep.date == "first" else None
-                if m and m.end() < len(body) and grammar().parse(body[:m.start()].strip()) is not None:
-                    date_text = body[:m.start()].strip()
+                found = self.date_of(body[:m.start()]) if m and m.end() < len(body) else None
+                if found is not None:
+                    value = found
                     description = (0 if sep.description == "whole" else m.end(), written_end)
                     break
             else:
                 return None
+        # A flag beside the date ('June 2024 (complete): Thing', 'Thing (June 2024, complete)'), else the item's.
         return DatedItem(start + description[0], start + description[1],
-                         DateValue(date_text, grammar().parse(date_text), flag), sep.id)
+                         DateValue(value.date_text, value.period, value.flag or flag), sep.id)
 
-    @staticmethod
-    def _date_after(sep: _Separator, regex: re.Pattern, body: str, before: int):
-        """Return (date start, separator start, sep, date text) for the leftmost match of `sep` in `body`, left of
-        `before` (a date found already), whose rest is a date the grammar reads whole: the longest date that
-        ends the item ('Pilot: 1 April 2025 – 31 March 2026' is a range, not '31 March 2026'); else None."""
+    def _date_after(self, sep: _Separator, regex: re.Pattern, body: str, before: int):
+        """Return (date start, separator start, sep, DateValue) for the leftmost match of `sep` in `body`, left of
+        `before` (a date found already), whose rest is a date the grammar reads whole (date_of): the longest date
+        that ends the item ('Pilot: 1 April 2025 – 31 March 2026' is a range, not '31 March 2026'); else None."""
         for m in regex.finditer(body):
             if m.end() >= before:
                 return None  # a date as long is found already, by a separator listed before this one
@@ -411,9 +422,9 @@ class MilestoneRules:
                 if not date_text.endswith(sep.closing):
                     return None
                 date_text = date_text[:-len(sep.closing)]
-            date_text = date_text.strip()
-            if m.start() > 0 and date_text and grammar().parse(date_text) is not None:
-                return m.end(), m.start(), sep, date_text
+            value = self.date_of(date_text) if m.start() > 0 else None
+            if value is not None:
+                return m.end(), m.start(), sep, value
         return None
 
     def workstream(self, description: str) -> Optional[str]:

@@ -36,6 +36,15 @@ ITEMS = [  # (item text, description, date_text, due_start, due_end, status text
     ("Pilot: 1 April 2025 – 31 March 2026", "Pilot", "1 April 2025 – 31 March 2026", D(2025, 4, 1), D(2026, 3, 31),
      None, "colon"),  # the longest date that ends the item
     ("Pilot – 2024 - 2026", "Pilot", "2024 - 2026", D(2024, 1, 1), D(2026, 12, 31), None, "dash"),
+    # a flag beside the date, inside the bracket or before the separator
+    ("Thing two (June 2025, complete)", "Thing two", "June 2025", D(2025, 6, 1), D(2025, 6, 30), "complete",
+     "bracket"),
+    ("Thing two (June 2025 - delayed).", "Thing two", "June 2025", D(2025, 6, 1), D(2025, 6, 30), "- delayed",
+     "bracket"),
+    ("June 2025 (complete): Thing two", "June 2025 (complete): Thing two", "June 2025", D(2025, 6, 1),
+     D(2025, 6, 30), "(complete)", "date_first_colon"),
+    ("Q1 2026 ✓ – Thing two", "Q1 2026 ✓ – Thing two", "Q1 2026", D(2026, 1, 1), D(2026, 3, 31), "✓",
+     "date_first_dash"),
 ]
 NOT_ITEMS = [
     "Phase 2 – Wave A",  # no date after the dash
@@ -45,6 +54,8 @@ NOT_ITEMS = [
     "In March 2025 we will start.",  # a date that does not end or head the item
     "Thing (June 2025) and more",
     "March 2025 – ",
+    "Thing (June 2025, London)",  # after a comma only a status is a flag
+    "(complete): Thing two",  # a flag and no date
 ]
 
 
@@ -86,6 +97,8 @@ LAYOUTS = {
     "date first": "March 2025: Thing one\n\nJune 2025: Thing two (complete)",
     "lead-in dates": "By March 2025:\n• Thing one\n\nBy June 2025:\n• Thing two (complete)",
     "lead-in dates as paragraphs": "March 2025:\n\n- Thing one\n\nJune 2025:\n\n- Thing two (complete)",
+    "flag in the bracket": "Thing one (March 2025).\n\nThing two (June 2025, complete).",
+    "date first, flagged": "March 2025: Thing one\n\nJune 2025 (complete): Thing two",
 }
 
 
@@ -95,7 +108,7 @@ def test_a_sub_section_of_dated_items(name):
     ms = got.tables["milestones"]
     assert [(m.due_start, m.due_end, m.status, m.n_targets) for m in ms] == [
         (D(2025, 3, 1), D(2025, 3, 31), "planned", 0), (D(2025, 6, 1), D(2025, 6, 30), "complete", 0)]
-    assert [m.description.split(" by ")[0].split(": ")[-1] for m in ms] == ["Thing one", "Thing two"]
+    assert [m.description.split(" by ")[0].split(": ")[-1].rstrip(".") for m in ms] == ["Thing one", "Thing two"]
     assert [(q.severity, q.code) for q in got.tables["quality"]] == [("info", "dated_item")] * 2
     assert {q.rule_id.rsplit(".", 1)[0] for q in got.tables["quality"]} == {"milestone.dated_item"}
     assert [p.n_milestones for p in got.tables["programmes"]] == [2]
