@@ -71,7 +71,6 @@ def _await(folder: Path, name: str, proc: subprocess.Popen) -> None:
         if proc.poll() is not None:
             raise RuntimeError(f"the measured process ended (exit {proc.returncode}) before '{name}'")
         if time.monotonic() > deadline:
-            proc.kill()
             raise RuntimeError(f"timed out waiting for '{name}'")
         time.sleep(0.1)
 
@@ -82,22 +81,27 @@ def count(passes: int = 3) -> dict:
         folder = Path(tmp)
         out = folder / "callgrind.out"
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                                 sys.executable, "-c", TARGET, str(folder), str(passes)],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            _await(folder, "ready", proc)
-            subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], check=True, capture_output=True)
-            (folder / "go").touch()
-            _await(folder, "done", proc)
-            subprocess.run(["callgrind_control", "-i", "off", str(proc.pid)], check=True, capture_output=True)
-            (folder / "end").touch()
-            _, err = proc.communicate(timeout=TIMEOUT_S)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+        log = folder / "valgrind.log"
+        # valgrind's messages go to a file: a pipe that nobody reads while the passes run could fill and stall it.
+        with log.open("w") as err:
+            proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                                     f"--callgrind-out-file={out}", sys.executable, "-c", TARGET, str(folder),
+                                     str(passes)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                _await(folder, "ready", proc)
+                subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], check=True, capture_output=True)
+                (folder / "go").touch()
+                _await(folder, "done", proc)
+                subprocess.run(["callgrind_control", "-i", "off", str(proc.pid)], check=True, capture_output=True)
+                (folder / "end").touch()
+                proc.wait(timeout=TIMEOUT_S)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
         if proc.returncode != 0:
-            raise RuntimeError(f"valgrind exited {proc.returncode}: {err.strip().splitlines()[-1:]}")
+            last = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"valgrind exited {proc.returncode}: {last}")
         total = totals(out.read_text(encoding="utf-8", errors="replace"))
     return {"per_pass": total // passes, "passes": passes, "total": total}
 

@@ -8,7 +8,8 @@ page reader (pipeline/html.py) as a page is: the same blocks, lists, milestone t
 
 What the HTML is made of comes from rules/docx.yaml: which paragraph styles are headings (and
 their level), and which numbering formats are bullets. Pure: takes the bytes and the file name,
-never opens a file itself; standard-library XML only.
+never opens a file itself; standard-library XML only. What is outside the body's flow is not read:
+text boxes, headers and footers, footnotes, comments.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Optional
@@ -31,7 +33,19 @@ DOCUMENT_PART = "word/document.xml"
 _RUN_CONTAINERS = {W + n for n in ("hyperlink", "ins", "smartTag", "customXml", "fldSimple", "sdt", "sdtContent",
                                     "moveTo", "dir", "bdo")}
 _SKIPPED = {W + n for n in ("del", "moveFrom", "pPr", "rPr")}
-_MAX_BYTES = 200 * 1024 * 1024  # an XML part larger than this is no plan (and a zip bomb is refused)
+# Elements that wrap rows, cells or block content without being content themselves.
+_WRAPPERS = {W + n for n in ("sdt", "sdtContent", "customXml")}
+STYLES_PART, NUMBERING_PART = "word/styles.xml", "word/numbering.xml"
+PARTS = (DOCUMENT_PART, STYLES_PART, NUMBERING_PART)
+# The parts read, together, may hold at most this much XML once inflated: far beyond any plan, and a zip bomb
+# is refused before it fills memory.
+MAX_XML_BYTES = 32 * 1024 * 1024
+# What a damaged archive raises from zipfile and zlib: a bad header, an unknown compression method, an
+# encrypted member, a truncated or corrupt stream.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+# Characters that end a line for str.splitlines: inside a paragraph's text they are spaces, so that a
+# paragraph stays one line.
+_LINE_BREAKS = str.maketrans({c: " " for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 class _Headings(StrictModel):
@@ -72,6 +86,23 @@ def _val(el: Optional[ElementTree.Element], name: str = "val") -> Optional[str]:
     return None if el is None else el.get(W + name)
 
 
+def _int(value: Optional[str], default: Optional[int] = None) -> Optional[int]:
+    """Return a decimal attribute's value, `default` when it is absent or not a small run of ASCII digits
+    ("²" and a 5000-digit run are digits to str.isdigit, not numbers to int)."""
+    return int(value) if value is not None and _DIGITS.fullmatch(value) else default
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def outline_heading(ppr: Optional[ElementTree.Element]) -> tuple[bool, Optional[int]]:
+    """Return (whether `ppr` sets an outline level, the heading level it gives): level 9 is body text."""
+    level = _int(_val(ppr.find(W + "outlineLvl"))) if ppr is not None else None
+    if level is None:
+        return False, None
+    return True, level + 1 if level < 9 else None
+
+
 @dataclass(frozen=True)
 class _Style:
     heading: Optional[int]  # heading level, None for body text
@@ -105,64 +136,85 @@ class _Styles:
         base = self.get(_val(st.find(W + "basedOn")), depth + 1)
         m = self.rules.style_re.fullmatch(" ".join((_val(st.find(W + "name")) or style_id or "").split()))
         ppr = st.find(W + "pPr")
-        outline = _val(ppr.find(W + "outlineLvl")) if ppr is not None else None
+        has_outline, outline = outline_heading(ppr)
         if m is not None:
-            heading = int(m.group("level")) if "level" in m.groupdict() and m.group("level") else 1
-        elif outline is not None and outline.isdigit() and int(outline) < 9:
-            heading = int(outline) + 1
+            heading = _int(m.groupdict().get("level"), 1)
+        elif has_outline:
+            heading = outline
         else:
             heading = base.heading
         num = ppr.find(W + "numPr") if ppr is not None else None
-        numbered = _numbering_of(num) if num is not None else base.numbered
+        numbered = _numbering_of(num, base.numbered) if num is not None else base.numbered
         return _Style(heading, numbered)
 
 
-def _numbering_of(num_pr: ElementTree.Element) -> Optional[tuple[str, int]]:
-    """Return (numId, level) of a w:numPr, None when it turns numbering off (numId 0)."""
+def _numbering_of(num_pr: ElementTree.Element, inherited: Optional[tuple[str, int]]) -> Optional[tuple[str, int]]:
+    """Return (numId, level) of a w:numPr, None when it turns numbering off (numId 0). What it leaves out comes
+    from `inherited`, the style's numbering: an ilvl alone moves a styled list item to another level."""
     num_id = _val(num_pr.find(W + "numId"))
+    if num_id is None:
+        num_id = inherited[0] if inherited is not None else None
     if num_id is None or num_id == "0":
         return None
-    level = _val(num_pr.find(W + "ilvl")) or "0"
-    return num_id, int(level) if level.isdigit() else 0
+    ilvl = num_pr.find(W + "ilvl")
+    default = inherited[1] if inherited is not None and ilvl is None else 0
+    return num_id, min(_int(_val(ilvl), default), 8)
 
 
 class _Numbering:
-    """Numbering definitions (word/numbering.xml): the format and start of each list level."""
+    """Numbering definitions (word/numbering.xml): the format and start of each list level.
+
+    As in Word, lists that share an abstract definition count on from each other, and a level's
+    `startOverride` in a w:num makes that list start its count again."""
 
     def __init__(self, root: Optional[ElementTree.Element], bullets: set[str]):
         self.bullets = bullets
         abstract: dict[str, dict[int, tuple[str, int]]] = {}
-        self.nums: dict[str, dict[int, tuple[str, int]]] = {}
+        # numId -> (the abstract definition it counts with, its levels, the levels it starts again)
+        self.nums: dict[str, tuple[str, dict[int, tuple[str, int]], frozenset[int]]] = {}
         if root is None:
             return
         for a in root.iter(W + "abstractNum"):
-            abstract[a.get(W + "abstractNumId", "")] = self._levels(a)
+            abstract[a.get(W + "abstractNumId", "")] = self._levels_of(a.iter(W + "lvl"))
         for n in root.iter(W + "num"):
-            levels = dict(abstract.get(_val(n.find(W + "abstractNumId")) or "", {}))
+            abstract_id = _val(n.find(W + "abstractNumId")) or ""
+            levels, restarts = dict(abstract.get(abstract_id, {})), set()
             for override in n.iter(W + "lvlOverride"):
+                ilvl = _int(override.get(W + "ilvl"), 0)
                 lvl = override.find(W + "lvl")
                 if lvl is not None:
-                    levels.update(self._levels_of([lvl]))
-            self.nums[n.get(W + "numId", "")] = levels
-
-    def _levels(self, abstract: ElementTree.Element) -> dict[int, tuple[str, int]]:
-        return self._levels_of(abstract.iter(W + "lvl"))
+                    levels.update(self._levels_of([lvl], ilvl))
+                start = _int(_val(override.find(W + "startOverride")))
+                if start is not None:
+                    levels[ilvl] = (levels.get(ilvl, ("decimal", 1))[0], start)
+                if start is not None or lvl is not None:
+                    restarts.add(ilvl)
+            self.nums[n.get(W + "numId", "")] = (abstract_id, levels, frozenset(restarts))
 
     @staticmethod
-    def _levels_of(lvls) -> dict[int, tuple[str, int]]:
+    def _levels_of(lvls, ilvl: int = 0) -> dict[int, tuple[str, int]]:
         out = {}
         for lvl in lvls:
-            ilvl, start = lvl.get(W + "ilvl", "0"), _val(lvl.find(W + "start")) or "1"
-            out[int(ilvl) if ilvl.isdigit() else 0] = (_val(lvl.find(W + "numFmt")) or "decimal",
-                                                       int(start) if start.isdigit() else 1)
+            out[_int(lvl.get(W + "ilvl"), ilvl)] = (_val(lvl.find(W + "numFmt")) or "decimal",
+                                                   _int(_val(lvl.find(W + "start")), 1))
         return out
 
+    def _level(self, num_id: str, level: int, default: str) -> tuple[str, int]:
+        return self.nums.get(num_id, ("", {}, frozenset()))[1].get(level, (default, 1))
+
     def is_bullet(self, num_id: str, level: int) -> bool:
-        fmt = self.nums.get(num_id, {}).get(level, ("bullet", 1))[0]
-        return fmt in self.bullets
+        return self._level(num_id, level, "bullet")[0] in self.bullets
 
     def start(self, num_id: str, level: int) -> int:
-        return self.nums.get(num_id, {}).get(level, ("decimal", 1))[1]
+        return self._level(num_id, level, "decimal")[1]
+
+    def counter_key(self, num_id: str) -> str:
+        """Return what list `num_id` counts with: its abstract definition (the numId when it has none)."""
+        abstract_id = self.nums.get(num_id, ("", {}, frozenset()))[0]
+        return "a" + abstract_id if abstract_id else "n" + num_id
+
+    def restarts(self, num_id: str, level: int) -> bool:
+        return level in self.nums.get(num_id, ("", {}, frozenset()))[2]
 
 
 def paragraph_text(p: ElementTree.Element) -> str:
@@ -172,13 +224,13 @@ def paragraph_text(p: ElementTree.Element) -> str:
     def visit(el: ElementTree.Element) -> None:
         for child in el:
             tag = child.tag
-            if tag in _SKIPPED or tag == W + "p":  # a nested paragraph (a text box) is one of its own
+            if tag in _SKIPPED:
                 continue
             if tag == W + "r":
                 for item in child:
                     t = item.tag
                     if t == W + "t":
-                        parts.append(html.escape(item.text or "", quote=False))
+                        parts.append(html.escape((item.text or "").translate(_LINE_BREAKS), quote=False))
                     elif t in (W + "tab", W + "ptab"):
                         parts.append(" ")
                     elif t in (W + "br", W + "cr"):
@@ -200,7 +252,8 @@ class _Writer:
         self.lines: list[str] = []
         self.pending = ""  # opening tags for the next paragraph's line
         self.lists: list[tuple[str, str, int]] = []  # open lists: (tag, numId, level)
-        self.counters: dict[tuple[str, int], int] = {}
+        self.counters: dict[tuple[str, int], int] = {}  # (counter key, level) -> the last number given
+        self.started: set[tuple[str, int]] = set()  # (numId, level) seen: a startOverride acts at the first
 
     def emit(self, html_line: str) -> None:
         self.lines.append(self.pending + html_line)
@@ -223,13 +276,14 @@ class _Writer:
         ppr = p.find(W + "pPr")
         style = self.styles.get(_val(ppr.find(W + "pStyle")) if ppr is not None else None)
         num_pr = ppr.find(W + "numPr") if ppr is not None else None
-        numbered = _numbering_of(num_pr) if num_pr is not None else style.numbered
+        numbered = _numbering_of(num_pr, style.numbered) if num_pr is not None else style.numbered
+        has_outline, outline = outline_heading(ppr)
+        level = outline if has_outline else style.heading
         text = paragraph_text(p)
-        if numbered is not None and style.heading is None:
+        if numbered is not None and level is None:
             self.list_item(numbered, text)
             return
         self.close_lists()
-        level = style.heading
         if level is not None and level <= 6:
             self.emit(f"<h{level}>{text}</h{level}>")
         else:
@@ -240,10 +294,15 @@ class _Writer:
         while self.lists and (self.lists[-1][2] > level or self.lists[-1][2] == level and self.lists[-1][1] != num_id):
             tag, _, _ = self.lists.pop()
             self.close_tags(f"</li></{tag}>")
-        for (nid, lvl) in [k for k in self.counters if k[0] == num_id and k[1] > level]:
-            del self.counters[(nid, lvl)]  # a deeper level starts again under a new item
-        n = self.counters.get((num_id, level), self.numbering.start(num_id, level) - 1) + 1
-        self.counters[(num_id, level)] = n
+        key = self.numbering.counter_key(num_id)
+        for deeper in [k for k in self.counters if k[0] == key and k[1] > level]:
+            del self.counters[deeper]  # a deeper level starts again under a new item
+        if (num_id, level) not in self.started:
+            self.started.add((num_id, level))
+            if self.numbering.restarts(num_id, level):
+                self.counters.pop((key, level), None)
+        n = self.counters.get((key, level), self.numbering.start(num_id, level) - 1) + 1
+        self.counters[(key, level)] = n
         if self.lists and self.lists[-1][2] == level:
             self.close_tags("</li>")
             self.emit(f"<li>{text}")
@@ -255,31 +314,30 @@ class _Writer:
 
     def table(self, tbl: ElementTree.Element, depth: int) -> None:
         self.close_lists()
-        rows = [tr for tr in tbl if tr.tag == W + "tr"]
         # Vertical merges: a cell that continues the one above adds to that one's rowspan; its own paragraphs
-        # are blank lines. Each cell as [rowspan (0: continues the one above), colspan, its element].
+        # are blank lines. Each cell as [rowspan (0: continues the one above), colspan, its element]. A merge
+        # goes on only while the cell starting at its column below says it continues.
         spans: dict[int, list] = {}  # grid column -> the cell a merge started there
         cells_by_row = []
-        for tr in rows:
-            out, col = [], 0
-            for tc in tr:
-                if tc.tag != W + "tc":
-                    continue
+        for tr in _flat(tbl, "tr"):
+            trpr = tr.find(W + "trPr")
+            out, col = [], _int(_val(trpr.find(W + "gridBefore")) if trpr is not None else None, 0)
+            below: dict[int, list] = {}
+            for tc in _flat(tr, "tc"):
                 tcpr = tc.find(W + "tcPr")
-                span = _val(tcpr.find(W + "gridSpan")) if tcpr is not None else None
-                width = int(span) if span and span.isdigit() and int(span) > 0 else 1
+                width = max(_int(_val(tcpr.find(W + "gridSpan")) if tcpr is not None else None, 1), 1)
                 merge = tcpr.find(W + "vMerge") if tcpr is not None else None
-                if merge is not None and _val(merge) not in ("restart",) and col in spans:
+                if merge is not None and _val(merge) != "restart" and col in spans:
                     spans[col][0] += 1
+                    below[col] = spans[col]
                     out.append([0, width, tc])  # written as blank lines: its paragraphs keep their numbers
                 else:
                     holder = [1, width, tc]
                     if merge is not None:
-                        spans[col] = holder
-                    else:
-                        spans.pop(col, None)
+                        below[col] = holder
                     out.append(holder)
                 col += width
+            spans = below
             cells_by_row.append(out)
         self.pending += "<table>"
         for out in cells_by_row:
@@ -309,8 +367,17 @@ class _Writer:
                 self.paragraph(child)
             elif child.tag == W + "tbl" and depth < 50:
                 self.table(child, depth)
-            elif child.tag in (W + "sdt", W + "sdtContent", W + "customXml"):
+            elif child.tag in _WRAPPERS:
                 self.block_items(child, depth)
+
+
+def _flat(parent: ElementTree.Element, name: str, depth: int = 0) -> Iterator[ElementTree.Element]:
+    """Yield the w:`name` children of `parent`, those inside content controls and custom XML too."""
+    for child in parent:
+        if child.tag == W + name:
+            yield child
+        elif child.tag in _WRAPPERS and depth < 50:
+            yield from _flat(child, name, depth + 1)
 
 
 def block_paragraphs(parent: ElementTree.Element, depth: int = 0) -> Iterator[ElementTree.Element]:
@@ -319,37 +386,63 @@ def block_paragraphs(parent: ElementTree.Element, depth: int = 0) -> Iterator[El
     for child in parent:
         if child.tag == W + "p":
             yield child
-        elif child.tag in (W + "tbl", W + "tr", W + "tc", W + "sdt", W + "sdtContent", W + "customXml") and depth < 200:
+        elif (child.tag in _WRAPPERS or child.tag in (W + "tbl", W + "tr", W + "tc")) and depth < 200:
             yield from block_paragraphs(child, depth + 1)
 
 
-def _part(archive: zipfile.ZipFile, source: str, name: str, required: bool = False) -> Optional[ElementTree.Element]:
-    """Return the parsed XML part `name` of the archive (None when absent and not required)."""
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        if required:
-            raise InputError(source, f"not a Word document (no {name} in it)") from None
+def _damage(exc: Exception) -> str:
+    """Return what a zip member's read error says of the archive, in words (not zipfile's repr of the member)."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "it is encrypted (password-protected)"
+    if isinstance(exc, NotImplementedError):
+        return "it is compressed by a method that cannot be read here"
+    return f"it is damaged ({exc})"
+
+
+def _read_parts(archive: zipfile.ZipFile, source: str) -> dict[str, bytes]:
+    """Return the bytes of the archive's PARTS that it has, inflated no further than MAX_XML_BYTES in all."""
+    budget, out = MAX_XML_BYTES, {}
+    for name in PARTS:
+        try:
+            info = archive.getinfo(name)
+        except KeyError:
+            continue
+        try:
+            with archive.open(info) as member:
+                data = member.read(budget + 1)  # read no more than the budget, whatever the header says
+        except _ZIP_ERRORS as exc:
+            raise InputError(source, f"{name} is not readable: {_damage(exc)}") from None
+        if len(data) > budget:
+            raise InputError(source, f"its XML is over {MAX_XML_BYTES // 2 ** 20} MB once inflated (no plan is)")
+        budget -= len(data)
+        out[name] = data
+    if DOCUMENT_PART not in out:
+        raise InputError(source, f"not a Word document (no {DOCUMENT_PART} in it)")
+    return out
+
+
+def _parse(parts: dict[str, bytes], source: str, name: str) -> Optional[ElementTree.Element]:
+    """Return the parsed XML part `name` (None when the archive has none)."""
+    if name not in parts:
         return None
-    if info.file_size > _MAX_BYTES:
-        raise InputError(source, f"{name} is too large ({info.file_size} bytes)")
     try:
-        return ElementTree.fromstring(archive.read(name))
-    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        return ElementTree.fromstring(parts[name])
+    except (ElementTree.ParseError, ValueError) as exc:
         raise InputError(source, f"{name} is not readable ({exc})") from None
 
 
-def body_html(source: str, data: bytes) -> tuple[str, int]:
-    """Return (the document body written as HTML, one line per paragraph; the number of paragraphs)."""
+def body_html(source: str, data: bytes) -> str:
+    """Return the document body written as HTML, one line per paragraph."""
     rules = docx_rules()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InputError(source, "not a Word document (not a zip archive)") from None
+    except _ZIP_ERRORS:
+        raise InputError(source, "not a Word document (not a zip archive: a .doc, or an encrypted document?)") from None
     with archive:
-        document = _part(archive, source, DOCUMENT_PART, required=True)
-        styles = _Styles(_part(archive, source, "word/styles.xml"), rules)
-        numbering = _Numbering(_part(archive, source, "word/numbering.xml"), set(rules.data.lists.bullet_formats))
+        parts = _read_parts(archive, source)
+    document = _parse(parts, source, DOCUMENT_PART)
+    styles = _Styles(_parse(parts, source, STYLES_PART), rules)
+    numbering = _Numbering(_parse(parts, source, NUMBERING_PART), set(rules.data.lists.bullet_formats))
     body = document.find(W + "body")
     if body is None:
         raise InputError(source, f"not a Word document ({DOCUMENT_PART} has no body)")
@@ -364,14 +457,14 @@ def body_html(source: str, data: bytes) -> tuple[str, int]:
     lines = writer.lines
     lines[0] = "<html><body>" + lines[0]
     lines[-1] += writer.pending + "</body></html>"
-    return "\n".join(lines), len(lines)
+    return "\n".join(lines)
 
 
 def load_docx(source: str, data: bytes, published_re: re.Pattern) -> Document:
     """Return the Document for a Word document: its body read as a page, each line traced to its paragraph."""
     from .html import document_from_html
 
-    markup, _ = body_html(source, data)
+    markup = body_html(source, data)
     rules = docx_rules().data
     return document_from_html(source, data, markup, published_re, source_format="docx", source_encoding="utf-8",
                               hint_rules={"heading": rules.headings.id, "list": rules.lists.id})

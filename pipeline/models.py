@@ -71,7 +71,7 @@ class Span(Row):
     char_start: int = Field(description="Offset of the evidence's first character in documents.text (0-based).")
     char_end: int = Field(description="Offset just past the evidence's last character in documents.text.")
     line_start: int = Field(description="First line of the evidence in the raw file (1-based, inclusive; for .docx, a paragraph number).")
-    line_end: int = Field(description="Last line of the evidence in the raw file (1-based, inclusive).")
+    line_end: int = Field(description="Last line of the evidence in the raw file (1-based, inclusive; for .docx, a paragraph number).")
 
 
 class OptionalSpan(Row):

@@ -132,7 +132,7 @@ BAD_FILES = {
     "truncated-html": ("truncated.html", truncated_page(), "truncated: the file ends inside a milestone"),
     "zip-renamed-txt": ("plan.txt", zip_of_plan(), "is a zip archive"),
     "unsupported-extension": ("plan.odt", b"PK\x03\x04word", "unsupported file type '.odt'"),
-    "broken-docx": ("plan.docx", b"PK\x03\x04word", "not a Word document (not a zip archive)"),
+    "broken-docx": ("plan.docx", b"PK\x03\x04word", "not a Word document (not a zip archive: a .doc"),
     "no-extension": ("PLAN", b"\x00\x01\x02", "unsupported file type '(none)'"),
     "html-without-plan": ("about.html", b"<html><body><main><h1>About us</h1><p>We make plans.</p></main></body></html>",
                           "no recognisable plan structure"),

@@ -6,6 +6,8 @@ spool, one row group (and one slice of CSV) per batch (a Parquet writer holds ev
 metadata until it is closed: written one table at a time, that memory does not grow with the archive). Files are moved
 into place only when every file was written, so a failed run leaves the last good output intact. `manifest.json`, written last, records what
 the output was made from; a re-run on the same inputs with the same code finds it up to date.
+Outputs are byte-identical run to run; plan.duckdb is so where DuckDB's bundled jemalloc is its allocator
+(Linux: see database.ALLOCATOR_ENV).
 """
 from __future__ import annotations
 
