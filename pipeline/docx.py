@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import lzma
 import re
 import zipfile
 import zlib
@@ -37,12 +38,16 @@ _SKIPPED = {W + n for n in ("del", "moveFrom", "pPr", "rPr")}
 _WRAPPERS = {W + n for n in ("sdt", "sdtContent", "customXml")}
 STYLES_PART, NUMBERING_PART = "word/styles.xml", "word/numbering.xml"
 PARTS = (DOCUMENT_PART, STYLES_PART, NUMBERING_PART)
-# The parts read, together, may hold at most this much XML once inflated: far beyond any plan, and a zip bomb
-# is refused before it fills memory.
+# The parts read, together, may hold at most this much XML once inflated, and at most this many elements
+# (memory goes with the elements: a few hundred bytes each once parsed). A long plan written by Word is a few
+# MB and some hundred thousand elements; a zip bomb is refused before it fills memory.
 MAX_XML_BYTES = 32 * 1024 * 1024
-# What a damaged archive raises from zipfile and zlib: a bad header, an unknown compression method, an
-# encrypted member, a truncated or corrupt stream.
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+MAX_ELEMENTS = 1_000_000
+_CHUNK = 1 << 20
+# What a damaged archive raises from zipfile, zlib and lzma: a bad header, an unknown compression method, an
+# encrypted member, a truncated or corrupt stream (bz2's errors are OSErrors).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, RuntimeError,
+               ValueError, OSError)
 # Characters that end a line for str.splitlines: inside a paragraph's text they are spaces, so that a
 # paragraph stays one line.
 _LINE_BREAKS = str.maketrans({c: " " for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
@@ -187,7 +192,9 @@ class _Numbering:
                 start = _int(_val(override.find(W + "startOverride")))
                 if start is not None:
                     levels[ilvl] = (levels.get(ilvl, ("decimal", 1))[0], start)
-                if start is not None or lvl is not None:
+                # A restart is a start given here: startOverride, or a redefined level's own w:start (as older
+                # Word wrote "restart numbering"). A level redefined only in its format counts on.
+                if start is not None or lvl is not None and lvl.find(W + "start") is not None:
                     restarts.add(ilvl)
             self.nums[n.get(W + "numId", "")] = (abstract_id, levels, frozenset(restarts))
 
@@ -315,19 +322,20 @@ class _Writer:
     def table(self, tbl: ElementTree.Element, depth: int) -> None:
         self.close_lists()
         # Vertical merges: a cell that continues the one above adds to that one's rowspan; its own paragraphs
-        # are blank lines. Each cell as [rowspan (0: continues the one above), colspan, its element]. A merge
-        # goes on only while the cell starting at its column below says it continues.
+        # are blank lines. Each cell as [rowspan (0: continues the one above; -1: columns left empty), colspan,
+        # its element]. A merge goes on only while the cell below, at its column and width, says it continues.
         spans: dict[int, list] = {}  # grid column -> the cell a merge started there
         cells_by_row = []
         for tr in _flat(tbl, "tr"):
             trpr = tr.find(W + "trPr")
-            out, col = [], _int(_val(trpr.find(W + "gridBefore")) if trpr is not None else None, 0)
+            before = _int(_val(trpr.find(W + "gridBefore")) if trpr is not None else None, 0)
+            out, col = [[-1, before, None]] if before else [], before
             below: dict[int, list] = {}
             for tc in _flat(tr, "tc"):
                 tcpr = tc.find(W + "tcPr")
                 width = max(_int(_val(tcpr.find(W + "gridSpan")) if tcpr is not None else None, 1), 1)
                 merge = tcpr.find(W + "vMerge") if tcpr is not None else None
-                if merge is not None and _val(merge) != "restart" and col in spans:
+                if merge is not None and _val(merge) != "restart" and col in spans and spans[col][1] == width:
                     spans[col][0] += 1
                     below[col] = spans[col]
                     out.append([0, width, tc])  # written as blank lines: its paragraphs keep their numbers
@@ -344,6 +352,9 @@ class _Writer:
             self.pending += "<tr>"
             for holder in out:
                 rowspan, width, tc = holder
+                if tc is None:  # the grid columns a row leaves out before its first cell (gridBefore)
+                    self.pending += f'<td colspan="{width}"></td>' if width > 1 else "<td></td>"
+                    continue
                 if rowspan == 0:
                     self.blank_lines(tc)
                     continue
@@ -421,14 +432,30 @@ def _read_parts(archive: zipfile.ZipFile, source: str) -> dict[str, bytes]:
     return out
 
 
-def _parse(parts: dict[str, bytes], source: str, name: str) -> Optional[ElementTree.Element]:
-    """Return the parsed XML part `name` (None when the archive has none)."""
+def _parse(parts: dict[str, bytes], source: str, name: str, budget: list[int]) -> Optional[ElementTree.Element]:
+    """Return the parsed XML part `name` (None when the archive has none), counting its elements against
+    `budget` (what is left of MAX_ELEMENTS) as it goes: a part over it is refused before it is all built."""
     if name not in parts:
         return None
+    data, root = parts[name], None
+    parser = ElementTree.XMLPullParser(events=("start",))
     try:
-        return ElementTree.fromstring(parts[name])
+        for at in range(0, len(data), _CHUNK):
+            parser.feed(data[at:at + _CHUNK])
+            for _, element in parser.read_events():
+                root = element if root is None else root
+                budget[0] -= 1
+            if budget[0] < 0:
+                break
+        else:
+            parser.close()
     except (ElementTree.ParseError, ValueError) as exc:
         raise InputError(source, f"{name} is not readable ({exc})") from None
+    if budget[0] < 0:
+        raise InputError(source, f"its XML holds over {MAX_ELEMENTS:,} elements (no plan does)")
+    if root is None:
+        raise InputError(source, f"{name} is not readable (no element in it)")
+    return root
 
 
 def body_html(source: str, data: bytes) -> str:
@@ -436,13 +463,16 @@ def body_html(source: str, data: bytes) -> str:
     rules = docx_rules()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except _ZIP_ERRORS:
+    except zipfile.BadZipFile:
         raise InputError(source, "not a Word document (not a zip archive: a .doc, or an encrypted document?)") from None
+    except _ZIP_ERRORS as exc:
+        raise InputError(source, f"not a readable Word document: {_damage(exc)}") from None
     with archive:
         parts = _read_parts(archive, source)
-    document = _parse(parts, source, DOCUMENT_PART)
-    styles = _Styles(_parse(parts, source, STYLES_PART), rules)
-    numbering = _Numbering(_parse(parts, source, NUMBERING_PART), set(rules.data.lists.bullet_formats))
+    budget = [MAX_ELEMENTS]
+    document = _parse(parts, source, DOCUMENT_PART, budget)
+    styles = _Styles(_parse(parts, source, STYLES_PART, budget), rules)
+    numbering = _Numbering(_parse(parts, source, NUMBERING_PART, budget), set(rules.data.lists.bullet_formats))
     body = document.find(W + "body")
     if body is None:
         raise InputError(source, f"not a Word document ({DOCUMENT_PART} has no body)")

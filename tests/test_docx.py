@@ -2,6 +2,7 @@
 plan's milestones; styles, numbering, tables and bad input."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -216,13 +217,39 @@ def _zip_bomb() -> bytes:
     return docx_bytes(para("x") + "<!--" + " " * (33 * 2 ** 20) + "-->")
 
 
+def _element_bomb() -> bytes:
+    return docx_bytes("<w:p/>" * 1_000_001)  # 6 MB of XML, but a million elements: memory, not bytes
+
+
+def _bad_lzma() -> bytes:
+    import zipfile as zf
+
+    buf = io.BytesIO()
+    with zf.ZipFile(buf, "w", zf.ZIP_LZMA) as z:
+        z.writestr("word/document.xml", "<w:document/>" * 200)
+    data = buf.getvalue()
+    at = 30 + len("word/document.xml")  # the only member's data, after its local header
+    return data[:at + 4] + b"\xff" * 26 + data[at + 30:]
+
+
+def _bad_name() -> bytes:
+    data = _document_bytes()
+    at = _central_record(data, "word/document.xml")
+    flagged = _patched(data, at + 8, int.from_bytes(data[at + 8:at + 10], "little") | 0x800)  # names are UTF-8
+    return flagged[:at + 46] + b"\xff" + flagged[at + 47:]  # ... and this one is not
+
+
 @pytest.mark.parametrize("make, reason", [
     (_unknown_compression, "word/document.xml is not readable: it is compressed by a method that cannot be read here"),
     (_encrypted, "word/document.xml is not readable: it is encrypted (password-protected)"),
     (_bad_deflate, "word/document.xml is not readable: it is damaged ("),  # zlib's error or a bad CRC
     (_zip_bomb, "its XML is over 32 MB once inflated (no plan is)"),
+    (_element_bomb, "its XML holds over 1,000,000 elements (no plan does)"),
+    (_bad_lzma, "word/document.xml is not readable: it is damaged ("),
+    (_bad_name, "not a readable Word document: it is damaged ("),
     (lambda: _document_bytes()[:-30], "not a Word document (not a zip archive: a .doc, or an encrypted document?)"),
-], ids=["unknown-compression", "encrypted", "bad-deflate", "zip-bomb", "truncated"])
+], ids=["unknown-compression", "encrypted", "bad-deflate", "zip-bomb", "element-bomb", "bad-lzma", "bad-name",
+        "truncated"])
 def test_damaged_archives_are_one_line_errors(make, reason):
     with pytest.raises(InputError) as err:
         body_html("bad.docx", make())
@@ -324,9 +351,35 @@ def test_grid_before_shifts_a_row_and_a_merge_ends_under_a_wider_cell():
     markup = body_html("g.docx", docx_bytes("<w:tbl><w:tr>" + cell("X") + cell("A", merge="restart") + "</w:tr>"
                                             + skip + cell("", merge="continue") + "</w:tr></w:tbl>"))
     assert '<td rowspan="2"><p>A</p></td>' in markup
+    # The columns it leaves out are an empty cell, so that the cells after them stay in their columns.
+    markup = body_html("g.docx", docx_bytes(table([["Milestone", "Date"]])[:-len("</w:tbl>")] + skip
+                                            + cell("March 2025") + "</w:tr></w:tbl>"))
+    assert markup.split("\n")[-1] == "<tr><td></td><td><p>March 2025</p></td></tr></table></body></html>"
     # A cell over columns 0-1 ends the merge at column 1: the cell below it starts afresh.
     markup = body_html("g.docx", docx_bytes(table([
         [cell("X"), cell("A", merge="restart")],
         [cell("C", span=2)],
         [cell("Y"), cell("Z", merge="continue")]])))
     assert "rowspan" not in markup and "<td><p>Z</p></td>" in markup
+
+
+def test_a_continuing_cell_of_another_width_starts_afresh():
+    markup = body_html("w.docx", docx_bytes(table([
+        [cell("A", merge="restart"), cell("B"), cell("C")],
+        [cell("E", span=2, merge="continue"), cell("D")]])))
+    assert "rowspan" not in markup and '<td colspan="2"><p>E</p></td>' in markup
+
+
+OVERRIDES = NUMBERING.replace("</w:numbering>", (
+    '<w:num w:numId="6"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:lvl w:ilvl="0">'
+    '<w:numFmt w:val="upperRoman"/></w:lvl></w:lvlOverride></w:num>'
+    '<w:num w:numId="7"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+    '<w:numFmt w:val="decimal"/></w:lvl></w:lvlOverride></w:num></w:numbering>'))
+
+
+def test_a_level_redefined_restarts_only_when_it_gives_a_start():
+    markup = body_html("v.docx", docx_bytes(para("a", None, 2) + para("b", None, 6) + para("c", None, 7),
+                                            numbering=OVERRIDES))
+    assert markup.split("\n") == ["<html><body><ol><li>a</li></ol>",
+                                  '<ol start="2"><li>b</li></ol>',  # its format only: the count goes on
+                                  "<ol><li>c</li></ol></body></html>"]  # its own w:start: a restart
