@@ -155,17 +155,30 @@ class Matchers:
         """Return (start, end, paragraph index) of the windows around `anchors` (sorted), overlapping ones merged,
         each within its paragraph and widened to whole words so that no token is cut."""
         para_starts = [ps for ps, _ in paragraphs]
-        spans: list[list[int]] = []  # [start, end, paragraph]
+        spans: list[tuple[int, int, int]] = []  # (start, end, paragraph)
+        # The open window is kept in locals, not as a list to update: one tuple per window, no max()/min() calls.
+        last_a = last_b = last_pi = -1
         for a0, b0 in anchors:
             pi = bisect_right(para_starts, a0) - 1
-            if pi < 0 or a0 >= paragraphs[pi][1]:
+            if pi < 0:
                 continue
             ps, pe = paragraphs[pi]
-            a, b = max(ps, a0 - before), min(pe, b0 + after)
-            if spans and spans[-1][2] == pi and a <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], b)
+            if a0 >= pe:
+                continue
+            a, b = a0 - before, b0 + after
+            if a < ps:
+                a = ps
+            if b > pe:
+                b = pe
+            if pi == last_pi and a <= last_b:
+                if b > last_b:
+                    last_b = b
             else:
-                spans.append([a, b, pi])
+                if last_pi >= 0:
+                    spans.append((last_a, last_b, last_pi))
+                last_a, last_b, last_pi = a, b, pi
+        if last_pi >= 0:
+            spans.append((last_a, last_b, last_pi))
         out = []
         for a, b, pi in spans:
             ps, pe = paragraphs[pi]
