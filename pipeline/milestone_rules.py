@@ -8,7 +8,7 @@ from typing import Callable, Literal, Optional
 
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
-from .regex_shape import may_hold, required_chars
+from .regex_shape import may_hold, may_span, required_chars, span_class
 
 
 class _Pattern(StrictModel):
@@ -143,6 +143,8 @@ class MilestoneRules:
         self.flag_res = [(f, re.compile(f.pattern, i)) for f in data.status_flags]
         self.trailing_marks_re = re.compile(data.trailing_marks.pattern)
         self.status_line_re = re.compile(data.status_line.pattern, i)
+        # A status line is matched whole: a character it cannot hold (a digit, a comma) rules most paragraphs out.
+        self.status_line_outside = span_class(self.status_line_re)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
         self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
@@ -165,6 +167,7 @@ class MilestoneRules:
         from .structure import structure_rules  # the list markers are the structure rules' item kinds
 
         kinds = structure_rules().kinds
+        self.date_line_re = structure_rules().date_line_re
         self.item_marker_re = re.compile(f"(?:{kinds.list_item.pattern})|(?:{kinds.numbered_item.pattern})")
         self.item_end_re = re.compile(items.end_marks)
         self.lead_in_re = re.compile(items.lead_in.pattern)
@@ -231,9 +234,10 @@ class MilestoneRules:
 
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
-        if not self.may_name_status(text):
+        text = text.strip()
+        if not may_span(self.status_line_outside, text) or not self.may_name_status(text):
             return None
-        m = self.status_line_re.match(text.strip())
+        m = self.status_line_re.match(text)
         if m is None:
             return None
         # Under a 'Status:' label or in brackets the words start with a status ('Status: completed early');
@@ -248,6 +252,12 @@ class MilestoneRules:
         """Return the DateValue of a 'Date:' value such as 'July 2021 (complete)'."""
         date_text, flag = self.split_status(text)
         return DateValue(date_text, grammar().parse(date_text), flag)
+
+    def date_line_value(self, line: str) -> Optional[str]:
+        """Return the value of date line `line` ('Date: March 2022' → 'March 2022'; rules/structure.yaml
+        kind.date_line), or None when it is no date line (a bare 'Date:' label)."""
+        m = self.date_line_re.match(line)
+        return m.group("value") if m else None
 
     def date_of(self, text: str) -> Optional[DateValue]:
         """Return the DateValue of `text` when it is a date the period grammar reads whole, once a status flag
@@ -437,13 +447,14 @@ class MilestoneRules:
 
 
 class DocumentReader:
-    """The milestone rules' readings for one document: each distinct date value or target line is read
-    once, since a plan repeats them ("March 2022" forty times) and a stage asks for a line more than once."""
+    """The milestone rules' readings for one document: each distinct date value, date line or target line is
+    read once, since a plan repeats them ("March 2022" forty times) and a stage asks for a line more than once."""
 
     def __init__(self, rules: MilestoneRules):
         self.rules = rules
         self.date_value: Callable[[str], DateValue] = cache(rules.date_value)
         self.target: Callable[[str], Optional[Target]] = cache(rules.target)
+        self.date_line_value: Callable[[str], Optional[str]] = cache(rules.date_line_value)
 
 
 def _check(rules: MilestoneRuleFile, problems: list[str]) -> None:

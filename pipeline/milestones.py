@@ -269,9 +269,10 @@ class _ProgrammeBuilder:
                                             "'Dates:' is not followed by any target line"))
             due, qualifier, is_tbc, status, date_text, status_text, rule_id = self.dated(DateValue("", None, None))
         else:
-            m = structure_rules().date_line_re.match(date_para.text)
-            # No match: a bare 'Date:' label, with its value below it or none.
-            value = self.reader.date_value(m.group("value") if m else value_para.text if value_para else "")
+            line_value = self.reader.date_line_value(date_para.text)
+            # None: a bare 'Date:' label, with its value below it or none.
+            value = self.reader.date_value(line_value if line_value is not None else
+                                           value_para.text if value_para else "")
             self.findings.extend(flag_findings(value.flag, value_para or date_para))
             if value.period is None and value.date_text:
                 self.findings.append(finding_at(date_para, "error", "unparsed_date",

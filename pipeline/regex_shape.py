@@ -1,5 +1,5 @@
-"""What a regex can match, read from its parsed pattern: which characters can start or end a match, and which
-characters every match holds. Rule tests use them to skip a regex on a text that it cannot match.
+"""What a regex can match, read from its parsed pattern: which characters can start or end a match, which
+characters every match holds, and which ones a match of the whole text can hold. Rule tests use them to skip a regex on a text that it cannot match.
 
 Each answer is exact or "not known" (every character may start a match, no character is required): the
 parser is `re`'s own, private one, so anything unexpected in it means "not known" and costs only speed.
@@ -75,6 +75,55 @@ def end_class(regex: re.Pattern) -> Optional[re.Pattern]:
         return _class_of(_first_items(tree[:-1], c, backwards=True), regex.flags)
     except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
         return None
+
+
+def span_class(regex: re.Pattern) -> Optional[re.Pattern]:
+    """Return a one-character regex (a negated class, with `regex`'s flags) that matches every character that no
+    match of `regex.match` can hold, when every match spans the whole text: the pattern ends with '$' or '\\Z', not
+    MULTILINE ('$' may leave out a final newline). None when that is not so or not known (any character, a negated
+    class, a back-reference, a group with its own flags). See may_span."""
+    if regex.flags & re.MULTILINE:
+        return None
+    try:
+        from re import _constants as c, _parser
+        tree = _parser.parse(regex.pattern, regex.flags)
+        if not len(tree) or tree[-1] not in ((c.AT, c.AT_END), (c.AT, c.AT_END_STRING)):
+            return None
+        items = _span_items(tree, c)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+        return None
+    return re.compile("[^" + "".join(dict.fromkeys(items)) + "]", regex.flags) if items else None
+
+
+def may_span(outside: Optional[re.Pattern], text: str) -> bool:
+    """Whether a regex whose every match spans the whole text can match `text`, by the class `outside` of the
+    characters no match holds (span_class; None: any text may match). A final newline is not looked at."""
+    return outside is None or outside.search(text, 0, len(text) - text.endswith("\n")) is None
+
+
+def _span_items(seq: Sequence, c) -> list[str]:
+    """Return class items for every character that parsed sequence `seq` can consume; zero-width items (anchors,
+    lookarounds) consume none. Raise _NotKnown on any other construct."""
+    items: list[str] = []
+    for op, av in seq:
+        if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
+            continue
+        if op is c.LITERAL or op is c.IN:
+            items += _first_items([(op, av)], c)[0]
+        elif op is c.SUBPATTERN:
+            if av[1] or av[2]:  # (?i:...): its own flags
+                raise _NotKnown(op)
+            items += _span_items(av[-1], c)
+        elif op is c.ATOMIC_GROUP:
+            items += _span_items(av, c)
+        elif op is c.BRANCH:
+            for branch in av[1]:
+                items += _span_items(branch, c)
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
+            items += _span_items(av[2], c)
+        else:
+            raise _NotKnown(op)
+    return items
 
 
 def required_chars(regex: re.Pattern) -> tuple[str, ...]:

@@ -97,6 +97,7 @@ def test_status_line_first_test_folds_final_sigma():
                                   "(complete)", ""]],
     *[("target", t) for t in ["5 regions by September 2021 (complete)", "March 2022: 40%", "All trusts - 2023",
                               "No date in this line", "40% by sometime"]],
+    *[("date_line_value", t) for t in ["Date: March 2022", "Due date - Q3 2022 (complete)", "Date:", "Dates:", "text"]],
 ])
 def test_document_reader_reads_a_line_once_as_the_rules_do(reading, text):
     rules = milestone_rules()

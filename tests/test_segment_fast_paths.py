@@ -13,6 +13,7 @@ import pytest
 
 from conftest import PLAN, PLAN_HTML
 from pipeline.load import load_document
+from pipeline.milestone_rules import milestone_rules
 from pipeline.milestones import _KEY_WORDS, description_key, extract_milestones
 from pipeline.regex_shape import one_of
 from pipeline.segment import date_kind, segment
@@ -247,3 +248,44 @@ def test_workstreams_and_suspect_date_lines_read_alike_with_the_required_charact
         m = rules.suspect_date_re.match(text)
         plain = None if m is None or rules.date_value(m.group("value")).period is None else m.group("label").strip()
         assert rules.suspect_date_label(text) == plain, text
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (milestone_rules().status_line_re.pattern, re.IGNORECASE),
+    (r"^(?:kelvin|sigma|s+)(?=x)x?\Z", re.IGNORECASE), (r"(?:a|b:)+[.;]?$", 0), (r"(?>ab|c)\s*$", re.IGNORECASE),
+])
+def test_a_text_with_a_character_outside_the_span_class_never_matches(pattern, flags):
+    from pipeline.regex_shape import may_span, span_class
+
+    regex = re.compile(pattern, flags)
+    outside = span_class(regex)
+    assert outside is not None
+    rng = random.Random(13)
+    alphabet = "aAbBcCsSxX:.;!-–()[] \t\nſkK\u212aσςΣ✓1,"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 10))) for _ in range(30000)]
+    texts += ["Status: Complete", "(complete)", "[Completed.]", "Complete.\n", "kelvinx", "KELVIN", "ab\n", "b:a.\n"]
+    texts += [t + ch for t in ("complete", "ab", "") for ch in START_CHARS]
+    for text in texts:
+        if regex.match(text):
+            assert may_span(outside, text), (pattern, text)
+    assert not may_span(outside, "a 1, 2")
+
+
+@pytest.mark.parametrize("pattern, flags", [(r"^a$", re.MULTILINE), (r"^a", 0), (r"^.$", 0), (r"^[^a]$", 0),
+                                            (r"^(a)\1$", 0), (r"^(?i:a)$", 0), (r"^a$|b", 0)])
+def test_no_span_class_when_a_match_may_not_span_the_text_or_it_is_not_known(pattern, flags):
+    from pipeline.regex_shape import may_span, span_class
+
+    assert span_class(re.compile(pattern, flags)) is None
+    assert may_span(None, "anything")
+
+
+def test_status_lines_read_alike_with_the_span_class(plan_text):
+    from pipeline.regex_shape import may_span
+
+    rules = milestone_rules()
+    assert rules.status_line_outside is not None
+    for text in plan_text.split("\n\n") + ["Status: Complete", "(complete)", "Complete.", "Delivered", "Status: 100%"]:
+        m = rules.status_line_re.match(text.strip())
+        if m is not None:
+            assert may_span(rules.status_line_outside, text.strip()), text
