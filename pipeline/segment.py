@@ -333,7 +333,9 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
         if kind in ("text", "numbered_item") and tree.theme is not None and len(p.lines) == 1:
             # A long, numbered or question-like programme heading, known by the sub-section right below
             # it; the open programme must have that sub-section already (else it is that programme's text).
-            below = subs[i + 1] if i + 1 < len(subs) and _opens_through(i + 1, kinds, subs) else None
+            # Only a sub-section heading right below can be `below`: no scan ahead for the others.
+            below = subs[i + 1] if i + 1 < len(subs) and subs[i + 1] is not None \
+                and _opens_through(i + 1, kinds, subs) else None
             if below is not None and (tree.programme is None or below.id in seen_subs) \
                     and rules.may_head_programme(p.text):
                 kind = "heading"
