@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import groupby
 from operator import attrgetter
 from typing import Optional
 
@@ -365,10 +366,10 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
     for s in seg.sections:
         children.setdefault(s.parent_id, []).append(s)
     paras_of: dict[str, list[ParagraphRow]] = {}
-    para_by_id: dict[str, ParagraphRow] = {}
-    for p in seg.paragraphs:
-        paras_of.setdefault(p.section_id, []).append(p)
-        para_by_id[p.paragraph_id] = p
+    # A section's paragraphs mostly follow one another: they are taken a run at a time, in reading order.
+    for section_id, run in groupby(seg.paragraphs, key=attrgetter("section_id")):
+        paras_of.setdefault(section_id, []).extend(run)
+    para_by_id: dict[str, ParagraphRow] = {p.paragraph_id: p for p in seg.paragraphs}
     holds = {s.id for s in _subsection_rules() if s.holds_milestones}
 
     programmes, milestones, targets, findings = [], [], [], []
