@@ -82,7 +82,12 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     first = previous = -2  # the open run's first line and the last non-blank line before this one (-2: none)
     kind: Optional[str] = None  # date kind of the run's last line
     starts = rules.date_kind_starts  # date_kind's own first test, without a call for most lines
-    line_kinds = [date_kind(stripped[i], rules) if starts[stripped[i][0]] else None for i in nonblank]
+    if rules.date_kind_re is not None:  # date_kind inline: one match for the lines that pass its first test
+        match = rules.date_kind_re.match
+        line_kinds = [None if not starts[line[0]] or (m := match(line)) is None else m.lastgroup
+                      for line in [stripped[i] for i in nonblank]]
+    else:
+        line_kinds = [date_kind(stripped[i], rules) if starts[stripped[i][0]] else None for i in nonblank]
     for i, line_kind in zip(nonblank, line_kinds):
         # A blank line or a date line ends a run, and so does a date line just above. An HTML block element
         # starts a new paragraph even without a blank line; so does a Markdown heading line (no locator),
@@ -103,8 +108,11 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
         start = ends_before[first] + first + (len(head) - len(head.lstrip()))
         end = ends_before[last] + last + len(tail.rstrip())
         if origins is None:  # plain text: lines have no tag and no locator
-            out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), None,
-                                    None, None, kind if first == last else None))
+            if first == last:  # one line (most paragraphs): its text is the trimmed line
+                out.append(RawParagraph(stripped[first], start, end, first, last, (head,), None, None, None, kind))
+            else:
+                out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]), None,
+                                        None, None, None))
         else:
             head_origin = origins[first]
             out.append(RawParagraph(text[start:end], start, end, first, last, tuple(lines[first:last + 1]),
@@ -233,18 +241,20 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
         if p.date_kind in ("date_label", "date_value"):
             return "date_line", k.date_label.id
     lines, text = p.lines, p.text
-    numbered = rules.numbered_item_re.match
-    # Bullet or numbered, in one match a line when the two rules combine.
-    item = rules.item_re.match if rules.item_re is not None else \
-        lambda line: rules.list_item_re.match(line) or numbered(line)
+    head = lines[0]
     # The first line alone settles most paragraphs: it is seldom a list item (its first character says so for most).
-    if (not lines[0] or rules.item_starts[lines[0][0]]) and item(lines[0]) and all(item(line) for line in lines[1:]):
-        if len(lines) == 1 and numbered(lines[0]):
-            if rules.looks_like_heading(rules.heading_text(text)) and (
-                    rules.names_heading(text) or rules.end_matter_of_words(rules.words(text)) is not None):
-                return "heading", rules.shape.id  # a numbered theme, sub-section or end-matter heading: "1. Digitise - overview"
-            return "numbered_item", k.numbered_item.id
-        return "list", k.list_item.id
+    if not head or rules.item_starts[head[0]]:
+        numbered = rules.numbered_item_re.match
+        # Bullet or numbered, in one match a line when the two rules combine.
+        item = rules.item_re.match if rules.item_re is not None else \
+            lambda line: rules.list_item_re.match(line) or numbered(line)
+        if item(head) and all(item(line) for line in lines[1:]):
+            if len(lines) == 1 and numbered(head):
+                if rules.looks_like_heading(rules.heading_text(text)) and (
+                        rules.names_heading(text) or rules.end_matter_of_words(rules.words(text)) is not None):
+                    return "heading", rules.shape.id  # a numbered theme, sub-section or end-matter heading: "1. Digitise - overview"
+                return "numbered_item", k.numbered_item.id
+            return "list", k.list_item.id
     if p.hint is not None:  # a page's heading or list item, or a Markdown heading, known from its markup
         return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
     if len(lines) == 1:
@@ -259,18 +269,17 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
 def assign_kinds(paras: list[RawParagraph], rules: StructureRules, reader: DocumentReader) -> list[tuple[str, str]]:
     """Return (kind, rule_id) per paragraph; lines after 'Dates:' that parse as targets become target_line."""
     kinds = [base_kind(p, rules) for p in paras]
-    in_targets = False
-    for i, p in enumerate(paras):
-        kind = kinds[i][0]
-        if kind == "dates_header":
-            in_targets = True
-            continue
-        if in_targets and len(p.lines) == 1:
+    # Only the paragraphs below a 'Dates:' header are walked: each header's run of targets ends at the first
+    # paragraph that is none, or at the next header (whose own run follows).
+    for h in [i for i, (kind, _) in enumerate(kinds) if kind == "dates_header"]:
+        for i in range(h + 1, len(paras)):
+            p = paras[i]
+            if kinds[i][0] == "dates_header" or len(p.lines) != 1:
+                break
             target = reader.target(p.text)
-            if target is not None:
-                kinds[i] = ("target_line", target.rule_id)
-                continue
-        in_targets = False
+            if target is None:
+                break
+            kinds[i] = ("target_line", target.rule_id)
     return kinds
 
 
@@ -325,6 +334,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     # A heading that names a sub-section is none of the end matter (and most headings do: no match for them).
     ends = [rules.end_matter_of_words(w) if w is not None and sub is None else None for w, sub in zip(heading_words, subs)]
     seen_subs: set[str] = set()  # the sub-sections of the open programme
+    current: Optional[dict] = None  # tree.current(), asked again only after a heading, which may change it
     for i, p in enumerate(paras):
         kind, rule_id = kinds[i]
         if i <= header_end:
@@ -341,6 +351,7 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 kind = "heading"
                 kinds[i] = (kind, rules.programme.id)
         if kind == "heading":
+            current = None
             pid = f"p{i + 1:04d}"
             theme = rules.theme_of_words(heading_words[i] if heading_words[i] is not None else rules.words(p.text))
             sub = subs[i]
@@ -404,7 +415,9 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
                 tree.heading = tree.open("heading", parent["level"] + 1, parent, p.text, pid, rules.shape.id)
                 owner.append(tree.heading)
                 continue
-        owner.append(tree.current())
+        if current is None:
+            current = tree.current()
+        owner.append(current)
     return tree.rows, owner, kinds
 
 
@@ -536,15 +549,15 @@ def segment(doc: Document) -> Segmented:
     if not any(s["kind"] == "programme" for s in sections):
         raise InputError(doc.source_file, "no recognisable plan structure (no programme with Background / "
                                           "Delivery approach / Commitment milestones sub-sections under a theme)")
-    doc_id, raw_lines = doc.doc_id, doc.raw_lines
-    fields = []
-    for i, (p, (kind, rule_id), sec) in enumerate(zip(paras, kinds, owner)):
-        line_start, line_end = raw_lines(p.first_line, p.last_line)
-        fields.append({
-            "doc_id": doc_id, "paragraph_id": f"p{i + 1:04d}", "section_id": sec["section_id"], "sequence": i + 1,
-            "kind": kind, "text": p.text, "char_start": p.char_start, "char_end": p.char_end, "line_start": line_start,
-            "line_end": line_end, "source_locator": p.locator, "rule_id": rule_id,
-        })
+    doc_id, origins = doc.doc_id, doc.origins
+    # The raw lines as Document.raw_lines gives them, without a call per paragraph: plain text's line i is raw line i + 1.
+    fields = [{
+        "doc_id": doc_id, "paragraph_id": f"p{i:04d}", "section_id": sec["section_id"], "sequence": i,
+        "kind": kind, "text": p.text, "char_start": p.char_start, "char_end": p.char_end,
+        "line_start": p.first_line + 1 if origins is None else origins[p.first_line].line_start,
+        "line_end": p.last_line + 1 if origins is None else origins[p.last_line].line_end,
+        "source_locator": p.locator, "rule_id": rule_id,
+    } for i, p, (kind, rule_id), sec in zip(range(1, len(paras) + 1), paras, kinds, owner)]
     para_rows = validated(ParagraphRow, fields)
     return Segmented(tuple(para_rows), tuple(section_rows(sections, fields, owner)), findings, reader)
 
@@ -554,12 +567,20 @@ def section_rows(sections: list[dict], paras: list[dict], owner: list[dict]) -> 
     belongs to section `owner[i]`."""
     # Each section's own span [char_start, char_end, line_start, line_end], widened paragraph by paragraph.
     spans: dict[str, list[int]] = {}
-    for p, sec in zip(paras, owner):
+    for p, sec in zip(paras, owner):  # _widen written out: a call per paragraph costs more than the comparisons
         span = spans.get(sec["section_id"])
+        char_start, char_end, line_start, line_end = p["char_start"], p["char_end"], p["line_start"], p["line_end"]
         if span is None:
-            spans[sec["section_id"]] = [p["char_start"], p["char_end"], p["line_start"], p["line_end"]]
-        else:
-            _widen(span, p["char_start"], p["char_end"], p["line_start"], p["line_end"])
+            spans[sec["section_id"]] = [char_start, char_end, line_start, line_end]
+            continue
+        if char_start < span[0]:
+            span[0] = char_start
+        if char_end > span[1]:
+            span[1] = char_end
+        if line_start < span[2]:
+            span[2] = line_start
+        if line_end > span[3]:
+            span[3] = line_end
     index = {s["section_id"]: i for i, s in enumerate(sections)}
     # A section is opened after its parent, so folding the sections in reverse order into their
     # parents gives each one its whole subtree before it is folded into its own parent.
