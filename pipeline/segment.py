@@ -82,24 +82,34 @@ def split_paragraphs(doc: Document, rules: StructureRules) -> list[RawParagraph]
     first = previous = -2  # the open run's first line and the last non-blank line before this one (-2: none)
     kind: Optional[str] = None  # date kind of the run's last line
     starts = rules.date_kind_starts  # date_kind's own first test, without a call for most lines
-    if rules.date_kind_re is not None:  # date_kind inline: one match for the lines that pass its first test
+    if rules.date_kind_re is not None:  # date_kind inline: one match for each distinct line that passes its first test
         match = rules.date_kind_re.match
-        line_kinds = [None if not starts[line[0]] or (m := match(line)) is None else m.lastgroup
+        known: dict[str, Optional[str]] = {}  # a plan repeats its date lines and headings ('Date: March 2022')
+        line_kinds = [None if not starts[line[0]] else known[line] if line in known
+                      else known.setdefault(line, None if (m := match(line)) is None else m.lastgroup)
                       for line in [stripped[i] for i in nonblank]]
     else:
         line_kinds = [date_kind(stripped[i], rules) if starts[stripped[i][0]] else None for i in nonblank]
-    for i, line_kind in zip(nonblank, line_kinds):
-        # A blank line or a date line ends a run, and so does a date line just above. An HTML block element
-        # starts a new paragraph even without a blank line; so does a Markdown heading line (no locator),
-        # and the line after it.
-        if first >= 0 and (previous != i - 1 or line_kind is not None or kind is not None or origins is not None and (
-                origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
-                if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))):
-            runs.append((first, previous, kind))
-            first = -1
-        if first < 0:
-            first = i
-        kind, previous = line_kind, i
+    # A blank line or a date line ends a run, and so does a date line just above. An HTML block element
+    # starts a new paragraph even without a blank line; so does a Markdown heading line (no locator),
+    # and the line after it.
+    if origins is None:  # plain text: the first three tests alone
+        for i, line_kind in zip(nonblank, line_kinds):
+            if previous != i - 1 or line_kind is not None or kind is not None:
+                if first >= 0:
+                    runs.append((first, previous, kind))
+                first = i
+            kind, previous = line_kind, i
+    else:
+        for i, line_kind in zip(nonblank, line_kinds):
+            if first >= 0 and (previous != i - 1 or line_kind is not None or kind is not None or (
+                    origins[i].locator != origins[i - 1].locator and origins[i].hint != "list"
+                    if origins[i].locator is not None else "heading" in (origins[i].hint, origins[i - 1].hint))):
+                runs.append((first, previous, kind))
+                first = -1
+            if first < 0:
+                first = i
+            kind, previous = line_kind, i
     if first >= 0:
         runs.append((first, previous, kind))
     out: list[RawParagraph] = []
@@ -567,20 +577,26 @@ def section_rows(sections: list[dict], paras: list[dict], owner: list[dict]) -> 
     belongs to section `owner[i]`."""
     # Each section's own span [char_start, char_end, line_start, line_end], widened paragraph by paragraph.
     spans: dict[str, list[int]] = {}
-    for p, sec in zip(paras, owner):  # _widen written out: a call per paragraph costs more than the comparisons
-        span = spans.get(sec["section_id"])
-        char_start, char_end, line_start, line_end = p["char_start"], p["char_end"], p["line_start"], p["line_end"]
-        if span is None:
-            spans[sec["section_id"]] = [char_start, char_end, line_start, line_end]
+    # A section's paragraphs mostly follow one another: a run of them is widened in local variables, then
+    # folded into the section's span (a call or a list store per paragraph costs more than the comparisons).
+    section_id = None
+    for p, sec in zip(paras, owner):
+        if sec["section_id"] != section_id:
+            if section_id is not None:
+                _fold_span(spans, section_id, char_start, char_end, line_start, line_end)
+            section_id = sec["section_id"]
+            char_start, char_end, line_start, line_end = p["char_start"], p["char_end"], p["line_start"], p["line_end"]
             continue
-        if char_start < span[0]:
-            span[0] = char_start
-        if char_end > span[1]:
-            span[1] = char_end
-        if line_start < span[2]:
-            span[2] = line_start
-        if line_end > span[3]:
-            span[3] = line_end
+        if p["char_start"] < char_start:
+            char_start = p["char_start"]
+        if p["char_end"] > char_end:
+            char_end = p["char_end"]
+        if p["line_start"] < line_start:
+            line_start = p["line_start"]
+        if p["line_end"] > line_end:
+            line_end = p["line_end"]
+    if section_id is not None:
+        _fold_span(spans, section_id, char_start, char_end, line_start, line_end)
     index = {s["section_id"]: i for i, s in enumerate(sections)}
     # A section is opened after its parent, so folding the sections in reverse order into their
     # parents gives each one its whole subtree before it is folded into its own parent.
@@ -602,6 +618,16 @@ def section_rows(sections: list[dict], paras: list[dict], owner: list[dict]) -> 
         row.pop("holds_milestones", None)  # the tree's own mark, not a column
         rows.append(row)
     return validated(SectionRow, rows)
+
+
+def _fold_span(spans: dict[str, list[int]], section_id: str, char_start: int, char_end: int, line_start: int,
+               line_end: int) -> None:
+    """Widen the span of `section_id` in `spans` to cover the span given (or start it with that span)."""
+    span = spans.get(section_id)
+    if span is None:
+        spans[section_id] = [char_start, char_end, line_start, line_end]
+    else:
+        _widen(span, char_start, char_end, line_start, line_end)
 
 
 def _widen(span: list[int], char_start: int, char_end: int, line_start: int, line_end: int) -> None:

@@ -122,6 +122,7 @@ class StructureRules:
         self.not_ending = re.compile(shape.not_ending)
         self.not_ending_ends, self.programme_not_ending_ends = last_chars(self.not_ending), last_chars(self.programme_not_ending)
         self.not_starting = re.compile(shape.not_starting)
+        self.not_starting_starts = first_chars(self.not_starting)  # most headings start with a letter: no match
         kinds = data.paragraph_kinds
         self.kinds = kinds
         self.date_line_re = re.compile(kinds.date_line.pattern, flags)
@@ -206,7 +207,7 @@ class StructureRules:
             0 < len(t) <= self.shape.max_chars
             and len(t.split()) <= self.shape.max_words
             and not (may_end(self.not_ending_ends, t) and self.not_ending.search(t))
-            and not self.not_starting.match(t)
+            and not (self.not_starting_starts[t[0]] and self.not_starting.match(t))
         )
 
 
@@ -216,7 +217,7 @@ class StructureRules:
         p = self.programme
         return 0 < len(t) <= p.max_chars and len(t.split()) <= p.max_words \
             and not (may_end(self.programme_not_ending_ends, t) and self.programme_not_ending.search(t)) \
-            and not self.not_starting.match(t)
+            and not (self.not_starting_starts[t[0]] and self.not_starting.match(t))
 
 
 def _check(rules: StructureRuleFile, problems: list[str]) -> None:

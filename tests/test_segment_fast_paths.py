@@ -289,3 +289,20 @@ def test_status_lines_read_alike_with_the_span_class(plan_text):
         m = rules.status_line_re.match(text.strip())
         if m is not None:
             assert may_span(rules.status_line_outside, text.strip()), text
+
+
+def test_heading_shapes_are_the_same_with_the_first_character_check(plan_text):
+    rules = structure_rules()
+    assert rules.not_starting_starts.class_re is not None
+    texts = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
+    texts += [ch + text for text in ("Background", "Our plan", "x") for ch in START_CHARS]
+    for text in texts:
+        t = text.strip()
+        assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
+                                                  and len(t.split()) <= rules.shape.max_words
+                                                  and not rules.not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
+        assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
+                                                  and len(t.split()) <= rules.programme.max_words
+                                                  and not rules.programme_not_ending.search(t)
+                                                  and not rules.not_starting.match(t)), text
