@@ -18,7 +18,7 @@ from .document import Document, Finding, InputError
 from .milestone_rules import DocumentReader, milestone_rules
 from .models import ParagraphRow, SectionRow, validated
 from .regex_shape import may_hold
-from .structure import StructureRules, structure_rules
+from .structure import StructureRules, Subsection, structure_rules
 
 
 @dataclass(slots=True)
@@ -339,8 +339,13 @@ def build_tree(doc: Document, paras: list[RawParagraph], kinds: list[tuple[str, 
     # The title, and the 'Published' line when it follows closely, belong to the document itself.
     header_end = next((j for j in range(min(3, len(paras))) if rules.published_re.match(paras[j].text)), 0)
     # Each heading's words and sub-section, once: a heading is asked both for itself and as the next one's successor.
-    heading_words = [rules.words(p.text) if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
-    subs = [rules.subsection_of_words(w) if w is not None else None for w in heading_words]
+    # A plan repeats its sub-section headings ('Background' forty times): each distinct text is read once.
+    words_of: dict[str, str] = {}
+    heading_words = [(words_of[p.text] if p.text in words_of else words_of.setdefault(p.text, rules.words(p.text)))
+                     if kind == "heading" else None for p, (kind, _) in zip(paras, kinds)]
+    sub_of: dict[str, Optional[Subsection]] = {}
+    subs = [(sub_of[w] if w in sub_of else sub_of.setdefault(w, rules.subsection_of_words(w)))
+            if w is not None else None for w in heading_words]
     # A heading that names a sub-section is none of the end matter (and most headings do: no match for them).
     ends = [rules.end_matter_of_words(w) if w is not None and sub is None else None for w, sub in zip(heading_words, subs)]
     seen_subs: set[str] = set()  # the sub-sections of the open programme
