@@ -268,6 +268,8 @@ def base_kind(p: RawParagraph, rules: StructureRules) -> tuple[str, str]:
     if p.hint is not None:  # a page's heading or list item, or a Markdown heading, known from its markup
         return ("heading" if p.hint == "heading" else "list"), p.hint_rule or "kind.text"
     if len(lines) == 1:
+        if len(text) > rules.shape.max_chars + 1 and not text[0].isspace() and not text[-1].isspace():
+            return "text", "kind.text"  # too long for either heading test below, as its trimmed text is itself
         if rules.looks_like_heading(text):
             return "heading", rules.shape.id
         if len(text) <= rules.shape.max_chars + 1 and rules.has_closing(text) \
