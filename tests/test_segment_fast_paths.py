@@ -177,6 +177,19 @@ def test_no_end_class_when_a_match_may_end_elsewhere_or_it_is_not_known(pattern,
     assert end_class(re.compile(pattern, flags)) is None
 
 
+def assert_heading_shapes_as_written(rules, text: str) -> None:
+    """The heading-shape tests, fast paths and all, answer as their rules read plainly."""
+    t = text.strip()
+    assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
+                                              and len(t.split()) <= rules.shape.max_words
+                                              and not rules.not_ending.search(t)
+                                              and not rules.not_starting.match(t)), text
+    assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
+                                              and len(t.split()) <= rules.programme.max_words
+                                              and not rules.programme_not_ending.search(t)
+                                              and not rules.not_starting.match(t)), text
+
+
 def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_check(plan_text):
     rules = structure_rules()
     assert rules.closing_ends.class_re is not None and rules.not_ending_ends.class_re is not None
@@ -188,15 +201,7 @@ def test_heading_shapes_and_closing_colons_are_the_same_with_the_last_character_
         assert rules.theme_of_words(text) == (m.group("theme").strip() if m else None), text
         assert rules.has_closing(text) == bool(rules.closing_re.search(text)), text
         assert rules.without_closing(text) == rules.closing_re.sub("", text), text
-        t = text.strip()
-        assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
-                                                  and len(t.split()) <= rules.shape.max_words
-                                                  and not rules.not_ending.search(t)
-                                                  and not rules.not_starting.match(t)), text
-        assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
-                                                  and len(t.split()) <= rules.programme.max_words
-                                                  and not rules.programme_not_ending.search(t)
-                                                  and not rules.not_starting.match(t)), text
+        assert_heading_shapes_as_written(rules, text)
 
 
 @pytest.mark.parametrize("pattern, flags", [
@@ -297,12 +302,4 @@ def test_heading_shapes_are_the_same_with_the_first_character_check(plan_text):
     texts = [line.strip() for line in plan_text.split("\n") if line.strip()] + TRICKY_LINES
     texts += [ch + text for text in ("Background", "Our plan", "x") for ch in START_CHARS]
     for text in texts:
-        t = text.strip()
-        assert rules.looks_like_heading(text) == (0 < len(t) <= rules.shape.max_chars
-                                                  and len(t.split()) <= rules.shape.max_words
-                                                  and not rules.not_ending.search(t)
-                                                  and not rules.not_starting.match(t)), text
-        assert rules.may_head_programme(text) == (0 < len(t) <= rules.programme.max_chars
-                                                  and len(t.split()) <= rules.programme.max_words
-                                                  and not rules.programme_not_ending.search(t)
-                                                  and not rules.not_starting.match(t)), text
+        assert_heading_shapes_as_written(rules, text)
