@@ -105,6 +105,21 @@ def test_the_reader_remembers_subjects_by_the_text_it_reads():
     assert len(reader.subjects) == 2
 
 
+@pytest.mark.parametrize("text, after_of, expected", [
+    (" of the all the further more other extra additional new GP practices were opened", True, "new GP practices"),
+    (" further more other extra additional further more other a b c d e f g h", False, None),
+    (" 2D cross-cutting trusts, (the boards) agreed", False, "2D cross-cutting trusts"),
+    (" proof  of concept\u00a0projects", False, "proof  of concept\u00a0projects"),
+])
+def test_a_subject_is_read_from_the_first_pieces_or_all_the_words(text, after_of, expected):
+    """QuantityReader reads a subject's words from the first white-space pieces of the text, and from all of it
+    when many words are skipped before the subject."""
+    from pipeline.mentions.quantities import QuantityReader
+
+    span = QuantityReader(matchers()).subject(text, 0, len(text), after_of)
+    assert (text[span[0]:span[1]] if span else None) == expected
+
+
 def test_a_repeated_run_is_matched_once_and_found_in_order_everywhere(plan_text):
     """A window Doc holds each distinct run once; its matches are those (in the same order) of a Doc of every run."""
     from dataclasses import replace

@@ -88,6 +88,7 @@ class QuantityReader:
         self.leading_skip = {w.lower() for w in s.leading_skip}
         self.irregular = {w.lower() for w in s.irregular_plurals}
         self.not_plural = {w.lower() for w in s.not_plural}
+        self.verb_endings = [(e, "e" + e) for e in s.verb_endings]
         self.plural_numbers = v.plural_numbers
         fr = v.fractions
         self.denominators = {w.lower(): d for w, d in fr.denominators.items()}
@@ -284,7 +285,7 @@ class QuantityReader:
 
     def verb_like(self, word: str) -> bool:
         w = word.lower()
-        return len(w) > 4 and any(w.endswith(e) and not w.endswith("e" + e) for e in self.v.subjects.verb_endings)
+        return len(w) > 4 and any(w.endswith(e) and not w.endswith(f) for e, f in self.verb_endings)
 
     def subject(self, text: str, pos: int, end: int, after_of: bool) -> Optional[tuple[int, int, bool]]:
         """Return (start, end, ends in a plural) of the counted thing that starts at `pos`, or None.
@@ -300,52 +301,69 @@ class QuantityReader:
 
     def _subject(self, text: str, after_of: bool) -> Optional[tuple[int, int, bool]]:
         """Return (start, end, ends in a plural) of the counted thing at the start of `text`, or None."""
-        s = self.v.subjects
-        words = WORD_RE.findall(text)  # strings only: offsets are found for the subject's ends
-        k = 0
-        if after_of:
-            if not words or words[0].lower() not in self.of_words:
-                return None
-            k = 1
-            while k < len(words) and words[k].lower() in self.of_skip:
-                k += 1
-        while k < len(words) and words[k].lower() in self.leading_skip:
-            k += 1
-        first = k
-        out: list[str] = []  # words[first:first + len(out)]
-        found_plural = False
-        while k < len(words) and len(out) < s.max_words:
-            word = words[k]
-            if not any(ch.isalpha() for ch in word) or not word[0].isalnum():
-                break
-            if self.is_stop(word):
-                nxt = words[k + 1] if k + 1 < len(words) else ""
-                if word.lower() in self.joiners and out and not found_plural and nxt[:1].isalpha() \
-                        and not self.is_stop(nxt):
-                    out.append(word)
-                    k += 1
-                    continue
-                break
-            out.append(word)
-            k += 1
-            if self.plural(word.split("-")[-1]):
-                found_plural = True
-                break
-        if not found_plural:
-            cut = next((n for n, w in enumerate(out) if n and self.verb_like(w)), len(out))
-            out = out[:cut]
-        while out and out[-1].lower() in self.joiners:
-            out.pop()
-        if not out:
+        # The reading needs the words after the skipped ones to max_words + 1 (a joiner's follower): the first
+        # white-space pieces hold them, each one word or more ("trusts,"); WORD_RE over all the text (five
+        # times the cost) reads them only when many words are skipped.
+        max_words = self.v.subjects.max_words
+        cut = max_words + 4
+        pieces = text.split(None, cut)  # white space as WORD_RE's: str.isspace
+        words: list[str] = []
+        for piece in pieces[:cut]:  # the last one, when there are more, is the rest of the text
+            if piece.isalnum():  # one word of WORD_RE's letters and digits (str.isalnum)
+                words.append(piece)
+            else:
+                words += WORD_RE.findall(piece)
+        first, k, found_plural = self._subject_words(words, after_of)
+        if len(pieces) > cut and first + max_words >= len(words):
+            words = WORD_RE.findall(text)
+            first, k, found_plural = self._subject_words(words, after_of)
+        if not k:
             return None
         # Only white space lies between two words (every other character is a word of its own), so
         # each word is the first occurrence of its text after the previous one.
-        at, offsets = 0, []
-        for word in words[:first + len(out)]:
-            at = text.find(word, at)
-            offsets.append(at)
-            at += len(word)
-        return offsets[first], offsets[-1] + len(out[-1]), found_plural
+        at = start = 0
+        for i in range(k):
+            at = text.find(words[i], at)
+            if i == first:
+                start = at
+            at += len(words[i])
+        return start, at, found_plural
+
+    def _subject_words(self, words: list[str], after_of: bool) -> tuple[int, int, bool]:
+        """Return (first, end, ends in a plural): the subject is words[first:end] (none when end is 0).
+
+        It reads words[first:first + max_words + 1] at most, `first` being the index after the skipped words."""
+        n, k = len(words), 0
+        if after_of:
+            if not words or words[0].lower() not in self.of_words:
+                return 0, 0, False
+            k = 1
+            while k < n and words[k].lower() in self.of_skip:
+                k += 1
+        while k < n and words[k].lower() in self.leading_skip:
+            k += 1
+        first, last = k, k + self.v.subjects.max_words
+        is_stop = self.is_stop
+        found_plural = False
+        while k < n and k < last:  # words[first:k] are the subject's so far
+            word = words[k]
+            if not word.isalpha() and (not word[0].isalnum() or not any(ch.isalpha() for ch in word)):
+                break
+            if is_stop(word):  # a joiner may join two words that are not stop words ("proof of concept")
+                if k > first and word.lower() in self.joiners and k + 1 < n and words[k + 1][:1].isalpha() \
+                        and not is_stop(words[k + 1]):
+                    k += 1
+                    continue
+                break
+            k += 1
+            if self.plural(word.split("-")[-1] if "-" in word else word):
+                found_plural = True
+                break
+        if not found_plural:
+            k = next((c for c in range(first + 1, k) if self.verb_like(words[c])), k)
+        while k > first and words[k - 1].lower() in self.joiners:
+            k -= 1
+        return first, (k if k > first else 0), found_plural
 
 
 def trap_analysis(m: Matchers, wd: WindowDoc, traps) -> tuple[set[int], set[str]]:
