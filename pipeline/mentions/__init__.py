@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Optional
 
 from ..document import Document, Finding
@@ -26,18 +25,29 @@ class MentionsResult:
 
 
 class _Lines:
-    """Maps a char offset of documents.text to its raw-file line."""
+    """Maps a char offset of documents.text to its raw-file line.
+
+    A line's index is the number of newlines before the offset, counted from the offset asked before: rows
+    come in reading order, so the text is counted through about once per table rather than split into lines.
+    """
 
     def __init__(self, doc: Document):
-        self.doc = doc
-        # Line k starts after k newlines and the k lines before it.
-        lengths = accumulate(map(len, doc.text.split("\n")), initial=0)
-        self.starts = [k + n for k, n in enumerate(lengths)][:-1]
+        self.doc, self.text = doc, doc.text
+        self.at = self.line = 0  # an offset and the number of newlines before it
+
+    def line_of(self, pos: int) -> int:
+        """Return the 0-based line of `text` that holds offset `pos` (a newline is its line's last character)."""
+        if pos >= self.at:
+            self.line += self.text.count("\n", self.at, pos)
+        else:
+            self.line -= self.text.count("\n", pos, self.at)
+        self.at = pos
+        return self.line
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        first = bisect_right(self.starts, start) - 1
-        last = bisect_right(self.starts, max(start, end - 1)) - 1
-        return self.doc.raw_lines(first, last)
+        """Return (line_start, line_end) in the raw file of the text's span start..end."""
+        first = self.line_of(start)
+        return self.doc.raw_lines(first, first + self.text.count("\n", start, max(start, end - 1)))
 
 
 def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int, list[int]]:
