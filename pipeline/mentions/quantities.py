@@ -119,18 +119,19 @@ class QuantityReader:
         `follower` is the lower-case token after the candidate ("of" makes "1,000s" a plural, not seconds)."""
         n, i = len(words), 0
         low = [w.lower() for w in words]
+        number, number_word = self.number, self.number_word
         if n == 1 and low[0] in self.multiplier_words:
             return Reading(float(self.multiplier_words[low[0]]), "multiplier", None, (0, 1), False, True, False, False)
-        if low[-1] in self.one_part and not self.is_amount_token(words[0]):
+        if low[-1] in self.one_part and not (words[0] in number or low[0] in number_word):
             return self.fraction_alone(low, follower)
-        currency = self.currency.get(low[0]) if words[0] not in self.number else None
+        currency = self.currency.get(low[0]) if words[0] not in number else None
         if currency:
             i = 1
         compound = self.compound_duration(words, low, i)
         if compound is not None:
             return compound
         j = i
-        while j < n and (self.is_amount_token(words[j]) or low[j] in ("-", "and") and j > i):
+        while j < n and (words[j] in number or low[j] in number_word or low[j] in ("-", "and") and j > i):
             j += 1
         while j > i and low[j - 1] in ("-", "and"):
             j -= 1
@@ -181,7 +182,7 @@ class QuantityReader:
             return None
         unit = currency or unit or "count"
         bare = unit == "count" and multiplier is None
-        return Reading(value, unit, multiplier, (i, j), bare, not any(a in self.number for a in amount),
+        return Reading(value, unit, multiplier, (i, j), bare, not any(a in number for a in amount),
                        "." in written, "," in written)
 
     def is_plural(self, amount: list[str], follower: str, after_currency: bool) -> bool:
@@ -223,8 +224,7 @@ class QuantityReader:
 
     def ratio(self, words: list[str], low: list[str], j: int, first: float) -> Optional[Reading]:
         """Return the Reading of 'first in N' / 'first out of N' (value first/N), or None."""
-        rest = " ".join(low[j:-1])
-        if j >= len(words) - 1 or rest not in self.ratio_words or words[-1] not in self.number:
+        if j >= len(words) - 1 or " ".join(low[j:-1]) not in self.ratio_words or words[-1] not in self.number:
             return None
         second = number_words().digits(words[-1])
         if not second or first > second:
@@ -235,6 +235,8 @@ class QuantityReader:
         """Return (value, scale applied) of the amount tokens: '12,000', '1 million', 'twenty-five'."""
         nw = number_words()
         first = nw.digits(amount[0])
+        if first is not None and len(amount) == 1:  # most amounts: one numeral
+            return first, None
         if first is not None:
             if any(a in self.number for a in amount[1:]):
                 return None, None
@@ -253,6 +255,8 @@ class QuantityReader:
 
     def compound_duration(self, words: list[str], low: list[str], i: int) -> Optional[Reading]:
         """Return the Reading of '1m 43s' (summed in its smallest unit), or None when not a compound."""
+        if len(words) - i < 4:  # two pairs at least
+            return None
         pairs = []
         k = i
         while k + 1 < len(words) and words[k] in self.number and low[k + 1] in self.durations:
