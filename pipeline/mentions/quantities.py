@@ -347,23 +347,24 @@ class QuantityReader:
         while k < n and words[k].lower() in self.leading_skip:
             k += 1
         first, last = k, k + self.v.subjects.max_words
-        is_stop = self.is_stop
+        stop, plural = self.stop, self.plural
         found_plural = False
         while k < n and k < last:  # words[first:k] are the subject's so far
             word = words[k]
             if not word.isalpha() and (not word[0].isalnum() or not any(ch.isalpha() for ch in word)):
                 break
-            if is_stop(word):  # a joiner may join two words that are not stop words ("proof of concept")
+            if word.lower() in stop and not (len(word) > 1 and word.isupper()):  # is_stop, inline
+                # a joiner may join two words that are not stop words ("proof of concept")
                 if k > first and word.lower() in self.joiners and k + 1 < n and words[k + 1][:1].isalpha() \
-                        and not is_stop(words[k + 1]):
+                        and not self.is_stop(words[k + 1]):
                     k += 1
                     continue
                 break
             k += 1
-            if self.plural(word.split("-")[-1] if "-" in word else word):
+            if plural(word.split("-")[-1] if "-" in word else word):
                 found_plural = True
                 break
-        if not found_plural:
+        if not found_plural and k - first > 1:
             k = next((c for c in range(first + 1, k) if self.verb_like(words[c])), k)
         while k > first and words[k - 1].lower() in self.joiners:
             k -= 1
