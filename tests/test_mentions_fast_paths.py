@@ -266,3 +266,22 @@ def test_the_quantity_rules_split_by_role_find_what_all_of_them_find(plan_text):
     assert {r.role for r, _, _ in m.matches(m.traps, qwd)} == {"trap"}
     assert {r.role for r, _, _ in m.matches(m.amounts, awd)} == {"quantity"}
     assert sorted((r.id, s, e) for r, s, e in split) == sorted((r.id, s, e) for r, s, e in m.matches(m.quantity, whole))
+
+
+def test_a_reading_is_built_as_the_dataclass_would_build_it():
+    """Reading's own __init__ (one update of the instance dict) takes the fields in order, with their defaults,
+    and the reading stays frozen."""
+    import dataclasses
+    import inspect
+
+    from pipeline.mentions.quantities import Reading
+
+    params = list(inspect.signature(Reading.__init__).parameters.values())[1:]
+    assert [(p.name, p.default) for p in params] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(Reading)]
+    r = Reading(3.0, "count", None, (0, 1), True, False, False, False)
+    assert dataclasses.replace(r, is_bare=False) == Reading(3.0, "count", None, (0, 1), False, False, False, False)
+    assert hash(r) == hash(Reading(3.0, "count", None, (0, 1), True, False, False, False))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.value = 4.0  # type: ignore[misc]

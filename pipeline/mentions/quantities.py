@@ -22,7 +22,7 @@ from .nlp import Matchers, WindowDoc
 WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Reading:
     """What a candidate's tokens say: the value and how it was written."""
 
@@ -38,6 +38,15 @@ class Reading:
     counts_of: bool = False  # the counted thing follows "of" ("1,000s of downloads", "three quarters of trusts")
     rule_id: Optional[str] = None  # a vocabulary rule that read the candidate its own way (plural_numbers)
     fraction: str = ""  # "counted" ("three quarters of"), "alone" ("half of", "a third of"), else ""
+
+    def __init__(self, value: float, unit: str, multiplier: Optional[float], amount: tuple[int, int], is_bare: bool,
+                 in_words: bool, has_decimal: bool, has_separator: bool, comparator: Optional[str] = None,
+                 counts_of: bool = False, rule_id: Optional[str] = None, fraction: str = ""):
+        # The fields as the generated __init__ sets them, in one update of the instance dict: a frozen
+        # dataclass sets them one by one through object.__setattr__, three times slower (every reading is new).
+        self.__dict__.update(value=value, unit=unit, multiplier=multiplier, amount=amount, is_bare=is_bare,
+                             in_words=in_words, has_decimal=has_decimal, has_separator=has_separator,
+                             comparator=comparator, counts_of=counts_of, rule_id=rule_id, fraction=fraction)
 
 
 @dataclass
