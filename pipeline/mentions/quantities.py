@@ -441,8 +441,10 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     names |= pair_names
     out = []
     for q in taken:
+        if rejected(m, text, q, names, line_start_re):  # whatever its subject: none is read
+            continue
         q = with_subject(reader, text, paragraphs, q)
-        if keep(m, text, q, names, date_starts, line_start_re):
+        if keep(m, text, q, names, date_starts):
             out.append(q)
     return out
 
@@ -461,8 +463,8 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
     for q in qs:
         start, end, comparator = q.start, q.end, None
         at = q.tok_start
-        fillers = [s for label, s in ending.get(at, ()) if label == "filler"]
-        for anchor in [at] + fillers if at in ending else ():  # most amounts have no phrase before them
+        # Most amounts have no phrase before them.
+        for anchor in [at] + [s for label, s in ending[at] if label == "filler"] if at in ending else ():
             before = sorted(((s, label) for label, s in ending.get(anchor, ()) if label.startswith("before:")))
             for s, label in before:
                 word = " ".join(wd.words[s:anchor]).lower()
@@ -557,30 +559,45 @@ def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, 
     return q
 
 
-def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[int],
-         line_start_re: re.Pattern) -> bool:
-    """Whether `q` is a quantity by the trap settings: list markers, ambiguous words, bare numbers, names."""
+def rejected(m: Matchers, text: str, q: Quantity, names: set[str], line_start_re: re.Pattern) -> bool:
+    """Whether the trap settings reject `q` whatever its subject: a list item's number, an ambiguous number word
+    that a subject would not save, a bare decimal or a name (see `keep`)."""
     t = m.rules.vocab.traps
     r = q.reading
     amount = text[q.core_start:q.core_end]
     line_start = text.rfind("\n", 0, q.core_start) + 1
-    line_end = text.find("\n", q.core_start)
-    if not text[line_start:q.core_start].strip() and line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
-        return False  # the number of a numbered list item
+    if not text[line_start:q.core_start].strip():
+        line_end = text.find("\n", q.core_start)
+        if line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
+            return True  # the number of a numbered list item
+    if r.in_words and amount.lower() in t.ambiguous_number_words \
+            and not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)):
+        return True
+    return r.is_bare and q.value_from is None and not q.comparator and (r.has_decimal or amount in names)
+
+
+def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[int]) -> bool:
+    """Whether `q`, with its subject read and not `rejected`, is a quantity by the trap settings: an ambiguous number
+    word needs a comparator, a unit or (capitalised at a sentence start) a subject; a bare number, what
+    bare_count_needs lists."""
+    t = m.rules.vocab.traps
+    r = q.reading
+    amount = text[q.core_start:q.core_end]
     if r.in_words and amount.lower() in t.ambiguous_number_words:
-        k = q.start - 1
-        while k >= 0 and text[k].isspace():
-            k -= 1
-        sentence_start = k < 0 or text[k] in ".:;!?" or "\n\n" in text[k:q.start]
-        if not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start and q.subject):
+        if not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)
+                and q.subject):
             return False
     if r.is_bare and q.value_from is None and not q.comparator:
-        if r.has_decimal:
-            return False
-        if amount in names:
-            return False
         ok = {"subject": q.subject is not None, "thousands_separator": r.has_separator,
               "following_date": q.end + 1 in date_starts or q.end + 2 in date_starts}
         if not any(ok[need] for need in t.bare_count_needs):
             return False
     return True
+
+
+def sentence_start(text: str, q: Quantity) -> bool:
+    """Whether `q` starts a sentence: after the text's start, a sentence's end or a blank line."""
+    k = q.start - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k < 0 or text[k] in ".:;!?" or "\n\n" in text[k:q.start]
