@@ -405,7 +405,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     traps = m.matches(m.traps, wd)
     found = m.matches(m.amounts, amounts)  # their order does not matter: the candidates are sorted below
     inside, names = trap_analysis(m, wd, traps)
-    words, spaces = wd.words, wd.spaces
+    words, spaces, starts, ends = wd.words, wd.spaces, wd.starts, wd.ends
     mask_starts = [a for a, _ in masks]
     cands = []
     not_shares: set[int] = set()
@@ -419,7 +419,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
         if reading.fraction and not reader.is_share(wd, s, e, reading.fraction == "alone"):
             not_shares.update(range(s, e))  # as a trap: "three quarters of the year" counts no quarters either
             continue
-        cs, ce = wd.char_span(s, e)
+        cs, ce = starts[s], ends[e - 1]  # wd.char_span
         k = bisect_right(mask_starts, ce) - 1
         if k >= 0 and masks[k][1] > cs and masks[k][0] < ce:
             continue
