@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Optional
 
 from ..document import Document, Finding
@@ -57,16 +58,24 @@ def context_paragraphs(seg: Segmented, milestones: MilestoneResult) -> dict[int,
     index = {p.paragraph_id: i for i, p in enumerate(paras)}
     out: dict[int, list[int]] = {}
     for ms in milestones.milestones:
-        ids = [index[pid] for pid in ms.paragraph_ids]
-        dated = [i for i in ids if paras[i].kind in ("date_line", "target_line")]
-        for i in ids:
-            others = [d for d in dated if d != i]
+        ids = list(map(index.__getitem__, ms.paragraph_ids))
+        dated = []
+        for i in ids:  # loops, not comprehensions: most milestones have two paragraphs, one of them dated
+            if paras[i].kind in ("date_line", "target_line"):
+                dated.append(i)
+        for i in ids if dated else ():
+            others = dated if i not in dated else [d for d in dated if d != i]
             if others:
                 out.setdefault(i, []).extend(others)
-    sections = [p.section_id for p in paras]
-    for i in range(1, len(sections)):
-        if sections[i - 1] == sections[i]:
-            out.setdefault(i, []).append(i - 1)
+    before: object = object()  # the section of the paragraph before (none before the first)
+    for i, section in enumerate(map(attrgetter("section_id"), paras)):
+        if section == before:
+            got = out.get(i)
+            if got is None:
+                out[i] = [i - 1]
+            else:
+                got.append(i - 1)
+        before = section
     return out
 
 
