@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from math import gcd
+from operator import attrgetter, itemgetter
 from typing import Any, Optional
 
 from ..numbers import number_words
@@ -127,7 +128,7 @@ class QuantityReader:
 
         `follower` is the lower-case token after the candidate ("of" makes "1,000s" a plural, not seconds)."""
         n, i = len(words), 0
-        low = [w.lower() for w in words]
+        low = list(map(str.lower, words))
         number, number_word = self.number, self.number_word
         if n == 1 and low[0] in self.multiplier_words:
             return Reading(float(self.multiplier_words[low[0]]), "multiplier", None, (0, 1), False, True, False, False)
@@ -407,6 +408,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
     inside, names = trap_analysis(m, wd, traps)
     words, spaces, starts, ends = wd.words, wd.spaces, wd.starts, wd.ends
     mask_starts = [a for a, _ in masks]
+    order_of = m.order_of
     cands = []
     not_shares: set[int] = set()
     for rule, s, e in found:
@@ -423,19 +425,19 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
         k = bisect_right(mask_starts, ce) - 1
         if k >= 0 and masks[k][1] > cs and masks[k][0] < ce:
             continue
-        cands.append((s, e, rule, reading))
+        cands.append(((s - e, s, order_of[rule.id]), s, e, rule, reading))  # longest first, then reading order
     if not_shares:
-        cands = [c for c in cands if not_shares.isdisjoint(range(c[0] + c[3].amount[0], c[0] + c[3].amount[1]))]
-    cands.sort(key=lambda c: (-(c[1] - c[0]), c[0], m.order_of[c[2].id]))
+        cands = [c for c in cands if not_shares.isdisjoint(range(c[1] + c[4].amount[0], c[1] + c[4].amount[1]))]
+    cands.sort(key=itemgetter(0))
     taken: list[Quantity] = []
     used = bytearray(len(words) + 1)
-    for s, e, rule, reading in cands:
+    for _, s, e, rule, reading in cands:
         if 1 in used[s:e]:
             continue
         used[s:e] = b"\x01" * (e - s)
         cs, ce = wd.char_span(s, e)
         taken.append(Quantity(cs, ce, cs, ce, s, e, wd.para[s], reading.rule_id or rule.id, reading))
-    taken.sort(key=lambda q: q.start)
+    taken.sort(key=attrgetter("start"))
     taken = with_comparators(m, wd, taken)
     taken, pair_names = combined(m, wd, taken)
     names |= pair_names
