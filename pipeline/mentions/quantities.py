@@ -446,7 +446,7 @@ def find_quantities(m: Matchers, text: str, wd: WindowDoc, paragraphs: list[tupl
         if rejected(m, text, q, names, line_start_re):  # whatever its subject: none is read
             continue
         q = with_subject(reader, text, paragraphs, q)
-        if keep(m, text, q, names, date_starts):
+        if keep(m, text, q, date_starts):
             out.append(q)
     return out
 
@@ -572,13 +572,13 @@ def rejected(m: Matchers, text: str, q: Quantity, names: set[str], line_start_re
         line_end = text.find("\n", q.core_start)
         if line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
             return True  # the number of a numbered list item
-    if r.in_words and amount.lower() in t.ambiguous_number_words \
-            and not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)):
+    if r.in_words and amount.lower() in t.ambiguous_number_words and not (
+            r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)):
         return True
     return r.is_bare and q.value_from is None and not q.comparator and (r.has_decimal or amount in names)
 
 
-def keep(m: Matchers, text: str, q: Quantity, names: set[str], date_starts: set[int]) -> bool:
+def keep(m: Matchers, text: str, q: Quantity, date_starts: set[int]) -> bool:
     """Whether `q`, with its subject read and not `rejected`, is a quantity by the trap settings: an ambiguous number
     word needs a comparator, a unit or (capitalised at a sentence start) a subject; a bare number, what
     bare_count_needs lists."""
