@@ -277,7 +277,8 @@ def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[
     # only be absent from the windows (a small part of the text): any such mark gives the same tokens.
     slices = [text[a:b] for a, b, _ in windows]
     inside = "".join(slices)
-    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in inside)
+    # "\0" is tried alone first: the tuple of all the other candidates would cost more than the scan.
+    mark = "\0" if "\0" not in inside else next(ch for ch in map(chr, range(0xE000, 0xF900)) if ch not in inside)
     pieces = TOKEN_SPLIT_RE.split(mark.join(slices) + mark)
     words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
     lengths = list(map(len, pieces))
