@@ -23,6 +23,7 @@ from itertools import accumulate
 from typing import Any, Callable, Iterable, Optional
 
 from .live_words import LiveWords
+from .starts import StartGroups, start_kind
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 from .spacy_import import import_spacy
 
@@ -110,6 +111,7 @@ class Matchers:
     amounts: Any = None  # Matcher of the quantity rules of role "quantity"
     amount_live: Optional[LiveWords] = None  # the words an `amounts` match may contain
     traps: Any = None  # Matcher of the other quantity rules (role "trap"), matched on the quantity_live Doc
+    temporal_starts: Optional[StartGroups] = None  # the temporal rules grouped by their start tests
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
@@ -515,6 +517,9 @@ def matchers() -> Matchers:
         phrase_docs[name].extend(docs)
         (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
     m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
+    if m.temporal_live is not None:  # else a run's matches may depend on what follows it (see exact_pruning)
+        m.temporal_starts = StartGroups(nlp.vocab, [(r.id, p, start_kind(r.pattern))
+                                                    for r, p in zip(rules.temporal, compiled["temporal"])])
     m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
     m.amount_live = exact_pruning(LiveWords(nlp.vocab, [p for p, r in zip(compiled["quantity"], rules.quantity)
                                                         if r.role == "quantity"], []))
