@@ -28,7 +28,10 @@ from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 from .spacy_import import import_spacy
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
-TOKEN_RE = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
+# The first branch is a shortcut, not a token kind: a run of ASCII letters that no other letter follows is the
+# run of letters that the third branch would match there (an ASCII letter is no digit), found with a bitmap
+# test per character instead of the Unicode category tests of [^\W\d_].
+TOKEN_RE = re.compile(r"[A-Za-z]+(?![^\W\d_])|\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
 # The same tokens as split pieces: [gap, token, gap, token, ..., gap], the gaps being white space or empty.
 TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 # A digit anchor: a run of digits from its first ASCII digit.
