@@ -145,21 +145,20 @@ class LiveWords:
 
     def stand_ins(self, words: list[str]) -> list[str]:
         """Return, for each word (one already asked about), the word that stands for it."""
-        stand_in = self.stand_in
-        return [stand_in[w] for w in words]
+        return list(map(self.stand_in.__getitem__, words))  # map: no bytecode per word
 
     def kept(self, words: list[str]) -> bytearray:
         """Return, per token of consecutive `words` (runs, separated by words that are not live), 1 where it may
         be inside a match, else 0: a live word within `reach` tokens of an anchor, or a phrase word."""
         codes = self.codes
-        out = [codes.get(w) for w in words]
-        if None in out:
-            new = list(dict.fromkeys(w for w, c in zip(words, out) if c is None))
+        try:
+            table = bytes(map(codes.__getitem__, words))  # map: no bytecode per word, and no list to test for None
+        except KeyError:  # a word not seen before
+            new = list(dict.fromkeys(w for w in words if w not in codes))
             anchors = self.anchors(new) if self.anchors is not None else [False] * len(new)
             for w, live, anchor in zip(new, self(new), anchors):
                 codes[w] = live | (live and anchor) << 1 | (live and w.lower() in self.phrase_words) << 2
-            out = [codes[w] for w in words]
-        table = bytes(out)
+            table = bytes(map(codes.__getitem__, words))
         live = int.from_bytes(table.translate(_BIT[0]), "little")
         if self.reach is None:
             return bytearray(live.to_bytes(len(words), "little"))

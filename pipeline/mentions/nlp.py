@@ -23,11 +23,15 @@ from itertools import accumulate
 from typing import Any, Callable, Iterable, Optional
 
 from .live_words import LiveWords
+from .starts import StartGroups, start_kind
 from .rules import MentionRules, TokenClass, TokenRule, mention_rules
 from .spacy_import import import_spacy
 
 # Tokens: a numeral (thousands groups, decimals, version dots), a run of letters, or one other character.
-TOKEN_RE = re.compile(r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
+# The first branch is a shortcut, not a token kind: a run of ASCII letters that no other letter follows is the
+# run of letters that the third branch would match there (an ASCII letter is no digit), found with a bitmap
+# test per character instead of the Unicode category tests of [^\W\d_].
+TOKEN_RE = re.compile(r"[A-Za-z]+(?![^\W\d_])|\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\W\d_]+|\S")
 # The same tokens as split pieces: [gap, token, gap, token, ..., gap], the gaps being white space or empty.
 TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 # A digit anchor: a run of digits from its first ASCII digit.
@@ -110,6 +114,7 @@ class Matchers:
     amounts: Any = None  # Matcher of the quantity rules of role "quantity"
     amount_live: Optional[LiveWords] = None  # the words an `amounts` match may contain
     traps: Any = None  # Matcher of the other quantity rules (role "trap"), matched on the quantity_live Doc
+    temporal_starts: Optional[StartGroups] = None  # the temporal rules grouped by their start tests
     rule_of: dict[int, TokenRule] = field(default_factory=dict)
     order_of: dict[str, int] = field(default_factory=dict)
     phrase_label: dict[int, str] = field(default_factory=dict)
@@ -277,7 +282,8 @@ def window_tokens(text: str, windows: list[tuple[int, int, int]]) -> tuple[list[
     # only be absent from the windows (a small part of the text): any such mark gives the same tokens.
     slices = [text[a:b] for a, b, _ in windows]
     inside = "".join(slices)
-    mark = next(ch for ch in map(chr, (0, *range(0xE000, 0xF900))) if ch not in inside)
+    # "\0" is tried alone first: the tuple of all the other candidates would cost more than the scan.
+    mark = "\0" if "\0" not in inside else next(ch for ch in map(chr, range(0xE000, 0xF900)) if ch not in inside)
     pieces = TOKEN_SPLIT_RE.split(mark.join(slices) + mark)
     words = pieces[1::2]  # token k is pieces[2k+1], the gap after it pieces[2k+2]
     lengths = list(map(len, pieces))
@@ -514,6 +520,9 @@ def matchers() -> Matchers:
         phrase_docs[name].extend(docs)
         (m.prefixes if name == "temporal" else m.comparators).add(label, docs)
     m.temporal_live = exact_pruning(LiveWords(nlp.vocab, compiled["temporal"], phrase_docs["temporal"]))
+    if m.temporal_live is not None:  # else a run's matches may depend on what follows it (see exact_pruning)
+        m.temporal_starts = StartGroups(nlp.vocab, [(r.id, p, start_kind(r.pattern))
+                                                    for r, p in zip(rules.temporal, compiled["temporal"])])
     m.quantity_live = exact_pruning(LiveWords(nlp.vocab, compiled["quantity"], phrase_docs["quantity"]))
     m.amount_live = exact_pruning(LiveWords(nlp.vocab, [p for p, r in zip(compiled["quantity"], rules.quantity)
                                                         if r.role == "quantity"], []))

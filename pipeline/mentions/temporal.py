@@ -45,14 +45,17 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
 
     Each match is a candidate, and so is each chain of prefix phrases that ends where it starts. A chain lies
     in its match's run (the token before a run is none of its phrases'), so the candidates of a distinct run
-    are found once, as token indexes in it, and placed at each occurrence.
+    are found once, as token indexes in it, and placed at each occurrence. The matches are read in any order
+    (m.temporal_starts gives them group by group): the candidates are sorted, the vetoes only mark text.
     """
     max_chain = m.rules.max_prefix_chain
     words, order_of = wd.words, m.order_of
 
+    # The temporal rules matched by start group try fewer patterns per token than m.temporal does.
+    in_runs = (m.temporal_starts.in_runs(wd, m.rule_of) if m.temporal_starts is not None
+               else wd.in_runs(m.temporal, m.rule_of))
     local: list[Optional[tuple[list, list]]] = []  # per distinct run: its candidates and vetoes, or None
-    for u, (matches, phrases) in enumerate(zip(wd.in_runs(m.temporal, m.rule_of), wd.in_runs(m.prefixes,
-                                                                                            m.phrase_label))):
+    for u, (matches, phrases) in enumerate(zip(in_runs, wd.in_runs(m.prefixes, m.phrase_label))):
         if not matches:
             local.append(None)
             continue
