@@ -140,8 +140,12 @@ class MilestoneRules:
     def __init__(self, data: MilestoneRuleFile):
         i = re.IGNORECASE
         self.data = data
-        self.flag_res = [(f, re.compile(f.pattern, i)) for f in data.status_flags]
+        # Each regex with the characters a match must hold (a bracket, a dash, a comma): a date with no flag holds
+        # few of them, so most rules are ruled out without a search.
+        self.flag_res = [(f, regex, required_chars(regex))
+                         for f, regex in ((f, re.compile(f.pattern, i)) for f in data.status_flags)]
         self.trailing_marks_re = re.compile(data.trailing_marks.pattern)
+        self.trailing_marks_needs = required_chars(self.trailing_marks_re)
         self.status_line_re = re.compile(data.status_line.pattern, i)
         # A status line is matched whole: a character it cannot hold (a digit, a comma) rules most paragraphs out.
         self.status_line_outside = span_class(self.status_line_re)
@@ -151,7 +155,8 @@ class MilestoneRules:
         folded = {_fold(w) for w in self.status_of}
         # For may_name_status: a phrase that holds another adds nothing to it ("completed" holds "complete").
         self.folded_phrases = tuple(sorted(p for p in folded if not any(q != p and q in p for q in folded)))
-        self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
+        self.targets = [(t.id, regex, required_chars(regex))
+                        for t, regex in ((t, re.compile(t.pattern, i)) for t in data.targets)]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
         # A rule is tried only on a text holding a character it needs (the label's ':' or dash): most do not.
@@ -188,7 +193,7 @@ class MilestoneRules:
         """Return (text without its flag, the flag or None). A flag is looked for in the text as written,
         then without footnote marks and a closing stop ('(complete).', 'March 2022*')."""
         text = text.strip()
-        bare = self.trailing_marks_re.sub("", text)
+        bare = self.trailing_marks_re.sub("", text) if may_hold(self.trailing_marks_needs, text) else text
         found = self._split_status(text)
         if found[1] is None and bare != text:
             found = self._split_status(bare)
@@ -196,8 +201,8 @@ class MilestoneRules:
 
     def _split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         whole_is_date: Optional[bool] = None  # asked once, only when a known_only rule needs it
-        for rule, regex in self.flag_res:
-            m = regex.search(text)
+        for rule, regex, needs in self.flag_res:
+            m = regex.search(text) if not needs or may_hold(needs, text) else None
             if not m:
                 continue
             status = self.status_named(m.group("word"))
@@ -272,8 +277,8 @@ class MilestoneRules:
     def target(self, text: str) -> Optional[Target]:
         """Return the Target that line `text` states, or None when it is not a dated target."""
         body, flag = self.split_status(text.strip())
-        for rule_id, regex in self.targets:
-            m = regex.match(body)
+        for rule_id, regex, needs in self.targets:
+            m = regex.match(body) if not needs or may_hold(needs, body) else None
             if not m:
                 continue
             period = grammar().parse(m.group("date"))

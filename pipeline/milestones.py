@@ -23,6 +23,8 @@ _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
 _KEY_WORDS = re.compile(r"[\w%£]+")
 # For an ASCII text: each byte _KEY_WORDS does not take becomes a space, so that the words are bytes.split()'s.
 _KEY_BYTES = bytes(c if _KEY_WORDS.fullmatch(chr(c)) and not chr(c).isspace() else 32 for c in range(128)) + bytes([32] * 128)
+# The same for a text not yet lowered: each byte is lowered as str.lower() lowers it (in ASCII, A-Z only) on the way.
+_KEY_LOWER_BYTES = bytes(_KEY_BYTES[ord(chr(c).lower())] for c in range(128)) + bytes([32] * 128)
 
 
 
@@ -44,10 +46,19 @@ def slug(text: str) -> str:
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
+    if text.isascii():  # (a flag of the string: no pass over it) lowered and split in one translate
+        return b" ".join(text.encode("ascii").translate(_KEY_LOWER_BYTES).split()).decode("ascii")
     low = text.lower()
     if low.isascii():  # the same words, found without a regex match per word (half the time)
         return b" ".join(low.encode("ascii").translate(_KEY_BYTES).split()).decode("ascii")
     return " ".join(_KEY_WORDS.findall(low))  # the runs between gaps: gaps become single spaces
+
+
+def description_key_bytes(text: str) -> bytes:
+    """Return description_key(text) encoded as UTF-8: what a milestone id hashes (an ASCII key is not decoded)."""
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_KEY_LOWER_BYTES).split())
+    return description_key(text).encode("utf-8")
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:
@@ -332,7 +343,7 @@ class _ProgrammeBuilder:
 
     def milestone_id(self, description: str) -> str:
         """Return a stable id: programme slug plus a hash of the normalised description, unique in the programme."""
-        digest = hashlib.sha1(description_key(description).encode("utf-8")).hexdigest()[:10]
+        digest = hashlib.sha1(description_key_bytes(description)).hexdigest()[:10]
         base = f"{self.programme_id}-{digest}"
         mid, n = base, 1
         while mid in self.used_ids:
