@@ -134,6 +134,15 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split()).replace("ς", "σ")
 
 
+def _ascii_class(outside: Optional[re.Pattern]) -> Optional[re.Pattern]:
+    """Return a class regex without flags that matches the ASCII characters one-character regex `outside`
+    matches (span_class), to search an ASCII text with; None when `outside` is None or matches none of them."""
+    if outside is None:
+        return None
+    chars = [chr(c) for c in range(128) if outside.match(chr(c))]
+    return re.compile("[" + "".join(map(re.escape, chars)) + "]") if chars else None
+
+
 class MilestoneRules:
     """Compiled milestone rules with the parsers that interpret them."""
 
@@ -149,12 +158,15 @@ class MilestoneRules:
         self.status_line_re = re.compile(data.status_line.pattern, i)
         # A status line is matched whole: a character it cannot hold (a digit, a comma) rules most paragraphs out.
         self.status_line_outside = span_class(self.status_line_re)
+        # The same test for an ASCII text (most paragraphs), without case folding: twice as fast a search.
+        self.status_line_outside_ascii = _ascii_class(self.status_line_outside)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
         self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
         folded = {_fold(w) for w in self.status_of}
         # For may_name_status: a phrase that holds another adds nothing to it ("completed" holds "complete").
         self.folded_phrases = tuple(sorted(p for p in folded if not any(q != p and q in p for q in folded)))
+        self.ascii_phrases = tuple(p for p in self.folded_phrases if p.isascii())  # all an ASCII text can hold
         self.targets = [(t.id, regex, required_chars(regex))
                         for t, regex in ((t, re.compile(t.pattern, i)) for t in data.targets)]
         self.label_re = re.compile(data.target_label.number, i)
@@ -231,8 +243,11 @@ class MilestoneRules:
     def may_name_status(self, text: str) -> bool:
         """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
         only words that start with one (and the status line regex is slow on a long paragraph)."""
-        folded = _fold(text)
-        for phrase in self.folded_phrases:  # a loop, not any(): no generator step per phrase
+        if text.isascii():  # no sigma to fold, and no phrase with a mark (a tick) to look for
+            folded, phrases = " ".join(text.lower().split()), self.ascii_phrases
+        else:
+            folded, phrases = _fold(text), self.folded_phrases
+        for phrase in phrases:  # a loop, not any(): no generator step per phrase
             if phrase in folded:
                 return True
         return False
@@ -240,7 +255,8 @@ class MilestoneRules:
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
         text = text.strip()
-        if not may_span(self.status_line_outside, text) or not self.may_name_status(text):
+        outside = self.status_line_outside_ascii if text.isascii() else self.status_line_outside
+        if not may_span(outside, text) or not self.may_name_status(text):
             return None
         m = self.status_line_re.match(text)
         if m is None:
