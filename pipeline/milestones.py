@@ -266,7 +266,7 @@ class _ProgrammeBuilder:
         start = first.char_start + self.rules.item_text_start(first.text)  # after a lone list item's marker
         description = self.doc.text[start:desc[-1].char_end]
         mid = self.milestone_id(description)
-        targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)]
+        targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)] if target_paras else []
         if target_paras:
             dated = [t for t in targets if t.due_end is not None]
             latest = max(dated, key=lambda t: (t.due_end, t.sequence)) if dated else None
@@ -380,7 +380,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
     # A section's paragraphs mostly follow one another: they are taken a run at a time, in reading order.
     for section_id, run in groupby(seg.paragraphs, key=attrgetter("section_id")):
         paras_of.setdefault(section_id, []).extend(run)
-    para_by_id: dict[str, ParagraphRow] = {p.paragraph_id: p for p in seg.paragraphs}
+    para_by_id: dict[str, ParagraphRow] = dict(zip(map(attrgetter("paragraph_id"), seg.paragraphs), seg.paragraphs))
     holds = {s.id for s in _subsection_rules() if s.holds_milestones}
 
     programmes, milestones, targets, findings = [], [], [], []
@@ -409,7 +409,10 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         milestones.extend(builder.milestones)
         targets.extend(builder.targets)
         findings.extend(builder.findings)
-    findings.extend(stray_date_lines(doc, seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
+    consumed: set[str] = set()
+    for m in milestones:  # set.update: no loop step per id
+        consumed.update(m["paragraph_ids"])
+    findings.extend(stray_date_lines(doc, seg, consumed))
     return MilestoneResult(tuple(validated(ProgrammeRow, programmes)), tuple(validated(MilestoneRow, milestones)),
                            tuple(targets), tuple(findings),
                            truncated_at(seg, findings, rules))
