@@ -9,6 +9,7 @@ from typing import Callable, Literal, Optional
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 from .regex_shape import may_hold, may_span, required_chars, span_class
+from .regex_solid import max_solid, solid_fits
 
 
 class _Pattern(StrictModel):
@@ -180,6 +181,9 @@ class MilestoneRules:
         self.furniture_re = re.compile(data.truncation.furniture, i)
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
         self.suspect_date_needs = required_chars(self.suspect_date_re)
+        # A date line is a few words: a paragraph with more characters than a match can hold is not one, and is
+        # not read by the regex (whose short label and value backtrack over every place a separator might be).
+        self.suspect_date_solid = max_solid(self.suspect_date_re)
         items = data.dated_items
         from .structure import structure_rules  # the list markers are the structure rules' item kinds
 
@@ -333,7 +337,8 @@ class MilestoneRules:
 
     def suspect_date_label(self, text: str) -> Optional[str]:
         """Return the label of a one-line paragraph that reads as a date line under an unknown label, else None."""
-        m = self.suspect_date_re.match(text) if may_hold(self.suspect_date_needs, text) else None
+        m = self.suspect_date_re.match(text) if may_hold(self.suspect_date_needs, text) \
+            and solid_fits(self.suspect_date_solid, text) else None
         if m is None or self.date_value(m.group("value")).period is None:
             return None
         return m.group("label").strip()
