@@ -25,6 +25,7 @@ _KEY_WORDS = re.compile(r"[\w%£]+")
 _KEY_BYTES = bytes(c if _KEY_WORDS.fullmatch(chr(c)) and not chr(c).isspace() else 32 for c in range(128)) + bytes([32] * 128)
 # The same for a text not yet lowered: each byte is lowered as str.lower() lowers it (in ASCII, A-Z only) on the way.
 _KEY_LOWER_BYTES = bytes(_KEY_BYTES[ord(chr(c).lower())] for c in range(128)) + bytes([32] * 128)
+_ASCII_CHARS = frozenset(map(chr, range(128)))
 
 
 
@@ -46,19 +47,29 @@ def slug(text: str) -> str:
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
-    if text.isascii():  # (a flag of the string: no pass over it) lowered and split in one translate
-        return b" ".join(text.encode("ascii").translate(_KEY_LOWER_BYTES).split()).decode("ascii")
-    low = text.lower()
-    if low.isascii():  # the same words, found without a regex match per word (half the time)
-        return b" ".join(low.encode("ascii").translate(_KEY_BYTES).split()).decode("ascii")
-    return " ".join(_KEY_WORDS.findall(low))  # the runs between gaps: gaps become single spaces
+    return description_key_bytes(text).decode("utf-8")
 
 
 def description_key_bytes(text: str) -> bytes:
-    """Return description_key(text) encoded as UTF-8: what a milestone id hashes (an ASCII key is not decoded)."""
-    if text.isascii():
-        return b" ".join(text.encode("ascii").translate(_KEY_LOWER_BYTES).split())
-    return description_key(text).encode("utf-8")
+    """Return description_key(text) encoded as UTF-8: what a milestone id hashes (an ASCII key is not decoded).
+
+    The words are those of _KEY_WORDS, found without a regex match per word when every character outside
+    ASCII is a gap (quotes and dashes): the gaps become spaces in one translate of the bytes."""
+    if text.isascii():  # (a flag of the string: no pass over it) lowered on the way
+        return _squeezed(text.encode("ascii").translate(_KEY_LOWER_BYTES))
+    low = text.lower()
+    if low.isascii() or not any(map(_KEY_WORDS.match, set(low).difference(_ASCII_CHARS))):
+        return _squeezed(low.encode("ascii", "replace").translate(_KEY_BYTES))  # each other character: '?', a gap
+    return " ".join(_KEY_WORDS.findall(low)).encode("utf-8")  # the runs between gaps: gaps become single spaces
+
+
+def _squeezed(spaced: bytes) -> bytes:
+    """Return words separated by runs of spaces (and no other white space) as b" ".join(spaced.split()) does,
+    without a bytes object per word: the runs made single spaces, none left at the ends."""
+    spaced = spaced.strip(b" ")
+    while b"  " in spaced:
+        spaced = spaced.replace(b"  ", b" ")
+    return spaced
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:
