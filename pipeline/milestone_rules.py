@@ -9,7 +9,7 @@ from typing import Callable, Literal, Optional
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 from .regex_shape import may_hold, may_span, required_chars, span_class
-from .regex_solid import max_solid, solid_fits
+from .regex_solid import max_solid, max_solid_before, solid_end, solid_fits
 
 
 class _Pattern(StrictModel):
@@ -168,6 +168,11 @@ class MilestoneRules:
         # For may_name_status: a phrase that holds another adds nothing to it ("completed" holds "complete").
         self.folded_phrases = tuple(sorted(p for p in folded if not any(q != p and q in p for q in folded)))
         self.ascii_phrases = tuple(p for p in self.folded_phrases if p.isascii())  # all an ASCII text can hold
+        # A status line's words start with a status phrase, after a few characters at most ('Status: ('): one
+        # that names none in as many characters as those and the longest phrase is not read further.
+        before = max_solid_before(self.status_line_re, "word")
+        solid = [len("".join(w.split())) for w in self.status_of]
+        self.status_line_head = None if before is None or not solid or min(solid) == 0 else before + max(solid)
         self.targets = [(t.id, regex, required_chars(regex))
                         for t, regex in ((t, re.compile(t.pattern, i)) for t in data.targets)]
         self.label_re = re.compile(data.target_label.number, i)
@@ -260,7 +265,10 @@ class MilestoneRules:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
         text = text.strip()
         outside = self.status_line_outside_ascii if text.isascii() else self.status_line_outside
-        if not may_span(outside, text) or not self.may_name_status(text):
+        if not may_span(outside, text):
+            return None
+        head = text if self.status_line_head is None else text[:solid_end(text, self.status_line_head)]
+        if not self.may_name_status(head):
             return None
         m = self.status_line_re.match(text)
         if m is None:

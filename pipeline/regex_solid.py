@@ -36,6 +36,36 @@ def max_solid(regex: re.Pattern) -> Optional[int]:
         return None
 
 
+def max_solid_before(regex: re.Pattern, group: str) -> Optional[int]:
+    """Return the most characters other than white space that a match of `regex.match` can hold before named
+    group `group` starts, when the group is on the pattern's one path (in no repeat, branch or look-around);
+    None when it is not, or that is not bounded or not known."""
+    gid = regex.groupindex.get(group)
+    if gid is None:
+        return None
+    try:
+        from re import _constants as c, _parser
+        return _before(_parser.parse(regex.pattern, regex.flags), gid, c)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+        return None
+
+
+def solid_end(text: str, count: int) -> int:
+    """Return where `text`'s first `count` characters other than white space end (its length when it has fewer)."""
+    return _SOLID_RUNS[count].match(text).end() if count < len(text) else len(text)
+
+
+class _SolidRuns(dict):
+    """A regex for each count n: up to n characters other than white space, with the white space between them."""
+
+    def __missing__(self, n: int) -> re.Pattern:
+        regex = self[n] = re.compile(r"(?:\s*\S){0,%d}" % n)
+        return regex
+
+
+_SOLID_RUNS = _SolidRuns()
+
+
 def solid_fits(bound: Optional[int], text: str) -> bool:
     """Whether `text` holds at most `bound` characters other than white space (max_solid; None: no bound)."""
     if bound is None or len(text) <= bound:
@@ -52,6 +82,44 @@ def _only_space(op, av, c) -> bool:
     if op is c.IN:
         return all(kind is c.CATEGORY and value in (c.CATEGORY_SPACE, c.CATEGORY_UNI_SPACE)
                    or kind is c.LITERAL and chr(value) in _PLAIN_SPACES for kind, value in av)
+    return False
+
+
+def _before(seq: Sequence, gid: int, c) -> int:
+    """Return the most characters other than white space that parsed sequence `seq` consumes before group `gid`
+    starts; raise _NotKnown when the group is not on its one path."""
+    total = 0
+    for op, av in seq:
+        if op is c.SUBPATTERN and av[0] == gid:
+            return total
+        if op is c.SUBPATTERN and _holds(av[-1], gid, c):
+            return total + _before(av[-1], gid, c)
+        if _holds([(op, av)], gid, c):
+            raise _NotKnown(op)  # in a repeat, a branch or a look-around
+        total += _solid([(op, av)], c)
+    raise _NotKnown(gid)
+
+
+def _holds(seq: Sequence, gid: int, c) -> bool:
+    """Whether parsed sequence `seq` holds group `gid` anywhere; raise _NotKnown on a construct not read here."""
+    for op, av in seq:
+        if op is c.SUBPATTERN:
+            if av[0] == gid or _holds(av[-1], gid, c):
+                return True
+        elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
+            if _holds(av[2], gid, c):
+                return True
+        elif op is c.BRANCH:
+            if any(_holds(branch, gid, c) for branch in av[1]):
+                return True
+        elif op is c.ATOMIC_GROUP:
+            if _holds(av, gid, c):
+                return True
+        elif op is c.ASSERT or op is c.ASSERT_NOT:
+            if _holds(av[1], gid, c):
+                return True
+        elif op is c.GROUPREF_EXISTS:
+            raise _NotKnown(op)
     return False
 
 
