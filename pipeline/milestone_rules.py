@@ -9,7 +9,7 @@ from typing import Callable, Literal, Optional
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 from .regex_shape import may_hold, may_span, required_chars, span_class
-from .regex_solid import max_solid, max_solid_before, solid_end, solid_fits
+from .regex_solid import max_solid, max_solid_before, solid_cover, solid_fits
 
 
 class _Pattern(StrictModel):
@@ -267,7 +267,7 @@ class MilestoneRules:
         outside = self.status_line_outside_ascii if text.isascii() else self.status_line_outside
         if not may_span(outside, text):
             return None
-        head = text if self.status_line_head is None else text[:solid_end(text, self.status_line_head)]
+        head = text if self.status_line_head is None else text[:solid_cover(text, self.status_line_head)]
         if not self.may_name_status(head):
             return None
         m = self.status_line_re.match(text)

@@ -50,9 +50,22 @@ def max_solid_before(regex: re.Pattern, group: str) -> Optional[int]:
         return None
 
 
-def solid_end(text: str, count: int) -> int:
-    """Return where `text`'s first `count` characters other than white space end (its length when it has fewer)."""
-    return _SOLID_RUNS[count].match(text).end() if count < len(text) else len(text)
+def solid_cover(text: str, count: int) -> int:
+    """Return an end `e` such that text[:e] holds the first `count` characters of `text` other than white space
+    (all of them when it has fewer): twice `count` when that prefix holds them (a prose line does), else where
+    the count-th ends."""
+    if 2 * count >= len(text):
+        return len(text)
+    if _solid_count(text[:2 * count]) >= count:  # counted in a few C calls, not matched run by run
+        return 2 * count
+    return _SOLID_RUNS[count].match(text).end()
+
+
+def _solid_count(text: str) -> int:
+    """Return how many characters of `text` are not white space."""
+    if text.isascii():  # (a flag of the string) white space deleted in one pass over its bytes
+        return len(text.encode("ascii").translate(None, _ASCII_SPACES))
+    return len("".join(text.split()))
 
 
 class _SolidRuns(dict):
@@ -68,11 +81,7 @@ _SOLID_RUNS = _SolidRuns()
 
 def solid_fits(bound: Optional[int], text: str) -> bool:
     """Whether `text` holds at most `bound` characters other than white space (max_solid; None: no bound)."""
-    if bound is None or len(text) <= bound:
-        return True
-    if text.isascii():  # (a flag of the string) white space deleted in one pass over its bytes
-        return len(text.encode("ascii").translate(None, _ASCII_SPACES)) <= bound
-    return len("".join(text.split())) <= bound
+    return bound is None or len(text) <= bound or _solid_count(text) <= bound
 
 
 def _only_space(op, av, c) -> bool:
