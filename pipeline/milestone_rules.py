@@ -135,13 +135,10 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split()).replace("ς", "σ")
 
 
-def _ascii_class(outside: Optional[re.Pattern]) -> Optional[re.Pattern]:
-    """Return a class regex without flags that matches the ASCII characters one-character regex `outside`
-    matches (span_class), to search an ASCII text with; None when `outside` is None or matches none of them."""
-    if outside is None:
-        return None
-    chars = [chr(c) for c in range(128) if outside.match(chr(c))]
-    return re.compile("[" + "".join(map(re.escape, chars)) + "]") if chars else None
+def _ascii_inside(outside: Optional[re.Pattern]) -> bytes:
+    """Return the ASCII characters (as bytes) that one-character regex `outside` (span_class) does not match:
+    those a whole-text match may hold; all of them when `outside` is None."""
+    return bytes(c for c in range(128) if outside is None or not outside.match(chr(c)))
 
 
 class MilestoneRules:
@@ -159,8 +156,9 @@ class MilestoneRules:
         self.status_line_re = re.compile(data.status_line.pattern, i)
         # A status line is matched whole: a character it cannot hold (a digit, a comma) rules most paragraphs out.
         self.status_line_outside = span_class(self.status_line_re)
-        # The same test for an ASCII text (most paragraphs), without case folding: twice as fast a search.
-        self.status_line_outside_ascii = _ascii_class(self.status_line_outside)
+        # The same test for an ASCII text (most paragraphs): the ASCII characters a line may hold, deleted from its
+        # bytes in one pass (what is left cannot be in it), not a class search that folds case character by character.
+        self.status_line_ascii = _ascii_inside(self.status_line_outside)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
         self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
@@ -264,8 +262,8 @@ class MilestoneRules:
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
         text = text.strip()
-        outside = self.status_line_outside_ascii if text.isascii() else self.status_line_outside
-        if not may_span(outside, text):
+        if text.isascii() and text.encode("ascii").translate(None, self.status_line_ascii) \
+                or not text.isascii() and not may_span(self.status_line_outside, text):
             return None
         head = text if self.status_line_head is None else text[:solid_cover(text, self.status_line_head)]
         if not self.may_name_status(head):
