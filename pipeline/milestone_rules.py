@@ -9,6 +9,7 @@ from typing import Callable, Literal, Optional
 from .periods import Period, grammar
 from .rules import StrictModel, check_regexes, load_ruleset, unique_ids
 from .regex_shape import may_hold, may_span, required_chars, span_class
+from .regex_solid import max_solid, max_solid_before, solid_cover, solid_fits
 
 
 class _Pattern(StrictModel):
@@ -134,24 +135,44 @@ def _fold(text: str) -> str:
     return " ".join(text.lower().split()).replace("ς", "σ")
 
 
+def _ascii_inside(outside: Optional[re.Pattern]) -> bytes:
+    """Return the ASCII characters (as bytes) that one-character regex `outside` (span_class) does not match:
+    those a whole-text match may hold; all of them when `outside` is None."""
+    return bytes(c for c in range(128) if outside is None or not outside.match(chr(c)))
+
+
 class MilestoneRules:
     """Compiled milestone rules with the parsers that interpret them."""
 
     def __init__(self, data: MilestoneRuleFile):
         i = re.IGNORECASE
         self.data = data
-        self.flag_res = [(f, re.compile(f.pattern, i)) for f in data.status_flags]
+        # Each regex with the characters a match must hold (a bracket, a dash, a comma): a date with no flag holds
+        # few of them, so most rules are ruled out without a search.
+        self.flag_res = [(f, regex, required_chars(regex))
+                         for f, regex in ((f, re.compile(f.pattern, i)) for f in data.status_flags)]
         self.trailing_marks_re = re.compile(data.trailing_marks.pattern)
+        self.trailing_marks_needs = required_chars(self.trailing_marks_re)
         self.status_line_re = re.compile(data.status_line.pattern, i)
         # A status line is matched whole: a character it cannot hold (a digit, a comma) rules most paragraphs out.
         self.status_line_outside = span_class(self.status_line_re)
+        # The same test for an ASCII text (most paragraphs): the ASCII characters a line may hold, deleted from its
+        # bytes in one pass (what is left cannot be in it), not a class search that folds case character by character.
+        self.status_line_ascii = _ascii_inside(self.status_line_outside)
         self.status_of = {w.lower(): s for s in data.statuses for w in s.words}
         # The phrases' lengths, longest first: a text's status is found by looking up its prefixes.
         self.status_lengths = sorted({len(w) for w in self.status_of}, reverse=True)
         folded = {_fold(w) for w in self.status_of}
         # For may_name_status: a phrase that holds another adds nothing to it ("completed" holds "complete").
         self.folded_phrases = tuple(sorted(p for p in folded if not any(q != p and q in p for q in folded)))
-        self.targets = [(t.id, re.compile(t.pattern, i)) for t in data.targets]
+        self.ascii_phrases = tuple(p for p in self.folded_phrases if p.isascii())  # all an ASCII text can hold
+        # A status line's words start with a status phrase, after a few characters at most ('Status: ('): one
+        # that names none in as many characters as those and the longest phrase is not read further.
+        before = max_solid_before(self.status_line_re, "word")
+        solid = [len("".join(w.split())) for w in self.status_of]
+        self.status_line_head = None if before is None or not solid or min(solid) == 0 else before + max(solid)
+        self.targets = [(t.id, regex, required_chars(regex))
+                        for t, regex in ((t, re.compile(t.pattern, i)) for t in data.targets)]
         self.label_re = re.compile(data.target_label.number, i)
         self.quantifiers = sorted((q.lower() for q in data.target_label.quantifiers), key=len, reverse=True)
         # A rule is tried only on a text holding a character it needs (the label's ':' or dash): most do not.
@@ -163,6 +184,9 @@ class MilestoneRules:
         self.furniture_re = re.compile(data.truncation.furniture, i)
         self.suspect_date_re = re.compile(data.suspect_date_line.pattern, i)
         self.suspect_date_needs = required_chars(self.suspect_date_re)
+        # A date line is a few words: a paragraph with more characters than a match can hold is not one, and is
+        # not read by the regex (whose short label and value backtrack over every place a separator might be).
+        self.suspect_date_solid = max_solid(self.suspect_date_re)
         items = data.dated_items
         from .structure import structure_rules  # the list markers are the structure rules' item kinds
 
@@ -188,7 +212,7 @@ class MilestoneRules:
         """Return (text without its flag, the flag or None). A flag is looked for in the text as written,
         then without footnote marks and a closing stop ('(complete).', 'March 2022*')."""
         text = text.strip()
-        bare = self.trailing_marks_re.sub("", text)
+        bare = self.trailing_marks_re.sub("", text) if may_hold(self.trailing_marks_needs, text) else text
         found = self._split_status(text)
         if found[1] is None and bare != text:
             found = self._split_status(bare)
@@ -196,8 +220,8 @@ class MilestoneRules:
 
     def _split_status(self, text: str) -> tuple[str, Optional[StatusFlag]]:
         whole_is_date: Optional[bool] = None  # asked once, only when a known_only rule needs it
-        for rule, regex in self.flag_res:
-            m = regex.search(text)
+        for rule, regex, needs in self.flag_res:
+            m = regex.search(text) if not needs or may_hold(needs, text) else None
             if not m:
                 continue
             status = self.status_named(m.group("word"))
@@ -226,8 +250,11 @@ class MilestoneRules:
     def may_name_status(self, text: str) -> bool:
         """Whether some status phrase occurs in `text`: a cheap first test, since status_named reads
         only words that start with one (and the status line regex is slow on a long paragraph)."""
-        folded = _fold(text)
-        for phrase in self.folded_phrases:  # a loop, not any(): no generator step per phrase
+        if text.isascii():  # no sigma to fold, and no phrase with a mark (a tick) to look for
+            folded, phrases = " ".join(text.lower().split()), self.ascii_phrases
+        else:
+            folded, phrases = _fold(text), self.folded_phrases
+        for phrase in phrases:  # a loop, not any(): no generator step per phrase
             if phrase in folded:
                 return True
         return False
@@ -235,7 +262,11 @@ class MilestoneRules:
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
         text = text.strip()
-        if not may_span(self.status_line_outside, text) or not self.may_name_status(text):
+        if text.isascii() and text.encode("ascii").translate(None, self.status_line_ascii) \
+                or not text.isascii() and not may_span(self.status_line_outside, text):
+            return None
+        head = text if self.status_line_head is None else text[:solid_cover(text, self.status_line_head)]
+        if not self.may_name_status(head):
             return None
         m = self.status_line_re.match(text)
         if m is None:
@@ -272,8 +303,8 @@ class MilestoneRules:
     def target(self, text: str) -> Optional[Target]:
         """Return the Target that line `text` states, or None when it is not a dated target."""
         body, flag = self.split_status(text.strip())
-        for rule_id, regex in self.targets:
-            m = regex.match(body)
+        for rule_id, regex, needs in self.targets:
+            m = regex.match(body) if not needs or may_hold(needs, body) else None
             if not m:
                 continue
             period = grammar().parse(m.group("date"))
@@ -312,7 +343,8 @@ class MilestoneRules:
 
     def suspect_date_label(self, text: str) -> Optional[str]:
         """Return the label of a one-line paragraph that reads as a date line under an unknown label, else None."""
-        m = self.suspect_date_re.match(text) if may_hold(self.suspect_date_needs, text) else None
+        m = self.suspect_date_re.match(text) if may_hold(self.suspect_date_needs, text) \
+            and solid_fits(self.suspect_date_solid, text) else None
         if m is None or self.date_value(m.group("value")).period is None:
             return None
         return m.group("label").strip()

@@ -23,6 +23,9 @@ _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
 _KEY_WORDS = re.compile(r"[\w%£]+")
 # For an ASCII text: each byte _KEY_WORDS does not take becomes a space, so that the words are bytes.split()'s.
 _KEY_BYTES = bytes(c if _KEY_WORDS.fullmatch(chr(c)) and not chr(c).isspace() else 32 for c in range(128)) + bytes([32] * 128)
+# The same for a text not yet lowered: each byte is lowered as str.lower() lowers it (in ASCII, A-Z only) on the way.
+_KEY_LOWER_BYTES = bytes(_KEY_BYTES[ord(chr(c).lower())] for c in range(128)) + bytes([32] * 128)
+_ASCII_CHARS = frozenset(map(chr, range(128)))
 
 
 
@@ -44,10 +47,29 @@ def slug(text: str) -> str:
 
 def description_key(text: str) -> str:
     """Return the normalised description that milestone ids hash: case, spacing and punctuation folded."""
+    return description_key_bytes(text).decode("utf-8")
+
+
+def description_key_bytes(text: str) -> bytes:
+    """Return description_key(text) encoded as UTF-8: what a milestone id hashes (an ASCII key is not decoded).
+
+    The words are those of _KEY_WORDS, found without a regex match per word when every character outside
+    ASCII is a gap (quotes and dashes): the gaps become spaces in one translate of the bytes."""
+    if text.isascii():  # (a flag of the string: no pass over it) lowered on the way
+        return _squeezed(text.encode("ascii").translate(_KEY_LOWER_BYTES))
     low = text.lower()
-    if low.isascii():  # the same words, found without a regex match per word (half the time)
-        return b" ".join(low.encode("ascii").translate(_KEY_BYTES).split()).decode("ascii")
-    return " ".join(_KEY_WORDS.findall(low))  # the runs between gaps: gaps become single spaces
+    if low.isascii() or not any(map(_KEY_WORDS.match, set(low).difference(_ASCII_CHARS))):
+        return _squeezed(low.encode("ascii", "replace").translate(_KEY_BYTES))  # each other character: '?', a gap
+    return " ".join(_KEY_WORDS.findall(low)).encode("utf-8")  # the runs between gaps: gaps become single spaces
+
+
+def _squeezed(spaced: bytes) -> bytes:
+    """Return words separated by runs of spaces (and no other white space) as b" ".join(spaced.split()) does,
+    without a bytes object per word: the runs made single spaces, none left at the ends."""
+    spaced = spaced.strip(b" ")
+    while b"  " in spaced:
+        spaced = spaced.replace(b"  ", b" ")
+    return spaced
 
 
 def finding_at(p: ParagraphRow, severity: str, code: str, message: str, rule_id: Optional[str] = None) -> Finding:
@@ -255,7 +277,7 @@ class _ProgrammeBuilder:
         start = first.char_start + self.rules.item_text_start(first.text)  # after a lone list item's marker
         description = self.doc.text[start:desc[-1].char_end]
         mid = self.milestone_id(description)
-        targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)]
+        targets = [self.target_row(mid, k + 1, tp) for k, tp in enumerate(target_paras)] if target_paras else []
         if target_paras:
             dated = [t for t in targets if t.due_end is not None]
             latest = max(dated, key=lambda t: (t.due_end, t.sequence)) if dated else None
@@ -332,7 +354,7 @@ class _ProgrammeBuilder:
 
     def milestone_id(self, description: str) -> str:
         """Return a stable id: programme slug plus a hash of the normalised description, unique in the programme."""
-        digest = hashlib.sha1(description_key(description).encode("utf-8")).hexdigest()[:10]
+        digest = hashlib.sha1(description_key_bytes(description)).hexdigest()[:10]
         base = f"{self.programme_id}-{digest}"
         mid, n = base, 1
         while mid in self.used_ids:
@@ -369,7 +391,7 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
     # A section's paragraphs mostly follow one another: they are taken a run at a time, in reading order.
     for section_id, run in groupby(seg.paragraphs, key=attrgetter("section_id")):
         paras_of.setdefault(section_id, []).extend(run)
-    para_by_id: dict[str, ParagraphRow] = {p.paragraph_id: p for p in seg.paragraphs}
+    para_by_id: dict[str, ParagraphRow] = dict(zip(map(attrgetter("paragraph_id"), seg.paragraphs), seg.paragraphs))
     holds = {s.id for s in _subsection_rules() if s.holds_milestones}
 
     programmes, milestones, targets, findings = [], [], [], []
@@ -398,7 +420,10 @@ def extract_milestones(doc: Document, seg: Segmented) -> MilestoneResult:
         milestones.extend(builder.milestones)
         targets.extend(builder.targets)
         findings.extend(builder.findings)
-    findings.extend(stray_date_lines(doc, seg, {pid for m in milestones for pid in m["paragraph_ids"]}))
+    consumed: set[str] = set()
+    for m in milestones:  # set.update: no loop step per id
+        consumed.update(m["paragraph_ids"])
+    findings.extend(stray_date_lines(doc, seg, consumed))
     return MilestoneResult(tuple(validated(ProgrammeRow, programmes)), tuple(validated(MilestoneRow, milestones)),
                            tuple(targets), tuple(findings),
                            truncated_at(seg, findings, rules))
