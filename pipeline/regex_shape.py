@@ -8,7 +8,9 @@ parser is `re`'s own, private one, so anything unexpected in it means "not known
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 class CharTest(dict):
@@ -46,7 +48,7 @@ def may_end(ends: CharTest, text: str) -> bool:
     return not text or ends[text[-1]] or text[-1] == "\n" and (len(text) < 2 or ends[text[-2]])
 
 
-class _NotKnown(Exception):
+class NotKnown(Exception):
     """A regex construct whose first characters start_class does not work out."""
 
 
@@ -57,7 +59,7 @@ def start_class(regex: re.Pattern) -> Optional[re.Pattern]:
     try:  # the parser that `re` compiles with: private, so anything unexpected means "not known"
         from re import _constants as c, _parser
         return _class_of(_first_items(_parser.parse(regex.pattern, regex.flags), c), regex.flags)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, NotKnown):
         return None
 
 
@@ -73,7 +75,7 @@ def end_class(regex: re.Pattern) -> Optional[re.Pattern]:
         if not len(tree) or tree[-1] != (c.AT, c.AT_END):
             return None
         return _class_of(_first_items(tree[:-1], c, backwards=True), regex.flags)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, NotKnown):
         return None
 
 
@@ -82,6 +84,14 @@ def span_class(regex: re.Pattern) -> Optional[re.Pattern]:
     match of `regex.match` can hold, when every match spans the whole text: the pattern ends with '$' or '\\Z', not
     MULTILINE ('$' may leave out a final newline). None when that is not so or not known (any character, a negated
     class, a back-reference, a group with its own flags). See may_span."""
+    items = read_whole_text(regex, _span_items)
+    return re.compile("[^" + "".join(dict.fromkeys(items)) + "]", regex.flags) if items else None
+
+
+def read_whole_text(regex: re.Pattern, read: Callable[[Sequence, Any], T]) -> Optional[T]:
+    """Return read(parsed pattern, `re`'s constants) when every match of
+    `regex.match` spans the whole text (the pattern ends with '$' or '\\Z', not MULTILINE); None when that is
+    not so, or when `read` raises NotKnown (or the private parser is not as expected)."""
     if regex.flags & re.MULTILINE:
         return None
     try:
@@ -89,10 +99,9 @@ def span_class(regex: re.Pattern) -> Optional[re.Pattern]:
         tree = _parser.parse(regex.pattern, regex.flags)
         if not len(tree) or tree[-1] not in ((c.AT, c.AT_END), (c.AT, c.AT_END_STRING)):
             return None
-        items = _span_items(tree, c)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+        return read(tree, c)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, NotKnown):
         return None
-    return re.compile("[^" + "".join(dict.fromkeys(items)) + "]", regex.flags) if items else None
 
 
 def may_span(outside: Optional[re.Pattern], text: str) -> bool:
@@ -103,7 +112,7 @@ def may_span(outside: Optional[re.Pattern], text: str) -> bool:
 
 def _span_items(seq: Sequence, c) -> list[str]:
     """Return class items for every character that parsed sequence `seq` can consume; zero-width items (anchors,
-    lookarounds) consume none. Raise _NotKnown on any other construct."""
+    lookarounds) consume none. Raise NotKnown on any other construct."""
     items: list[str] = []
     for op, av in seq:
         if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
@@ -112,7 +121,7 @@ def _span_items(seq: Sequence, c) -> list[str]:
             items += _first_items([(op, av)], c)[0]
         elif op is c.SUBPATTERN:
             if av[1] or av[2]:  # (?i:...): its own flags
-                raise _NotKnown(op)
+                raise NotKnown(op)
             items += _span_items(av[-1], c)
         elif op is c.ATOMIC_GROUP:
             items += _span_items(av, c)
@@ -122,7 +131,7 @@ def _span_items(seq: Sequence, c) -> list[str]:
         elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
             items += _span_items(av[2], c)
         else:
-            raise _NotKnown(op)
+            raise NotKnown(op)
     return items
 
 
@@ -189,7 +198,7 @@ def _class_of(found: tuple[list[str], bool], flags: int) -> Optional[re.Pattern]
 
 def _first_items(seq: Sequence, c, backwards: bool = False) -> tuple[list[str], bool]:
     """Return (class items that can match the first character of a match of parsed sequence `seq`, or its last
-    one when `backwards`, whether `seq` can match an empty text); `c` is re's constants. Raise _NotKnown on
+    one when `backwards`, whether `seq` can match an empty text); `c` is re's constants. Raise NotKnown on
     any other construct."""
     categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
                   c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
@@ -209,11 +218,11 @@ def _first_items(seq: Sequence, c, backwards: bool = False) -> tuple[list[str], 
                 elif kind is c.CATEGORY and value in categories:
                     items.append(categories[value])
                 else:  # a negated class, or a category of another kind
-                    raise _NotKnown(kind)
+                    raise NotKnown(kind)
             return items, False
         if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
             if op is c.SUBPATTERN and (av[1] or av[2]):  # (?i:...): its own flags
-                raise _NotKnown(op)
+                raise NotKnown(op)
             sub, nullable = _first_items(av[-1] if op is c.SUBPATTERN else av, c, backwards)
         elif op is c.BRANCH:
             nullable = False
@@ -226,7 +235,7 @@ def _first_items(seq: Sequence, c, backwards: bool = False) -> tuple[list[str], 
             sub, nullable = _first_items(av[2], c, backwards)
             nullable = nullable or av[0] == 0
         else:
-            raise _NotKnown(op)
+            raise NotKnown(op)
         items += sub
         if not nullable:
             return items, False

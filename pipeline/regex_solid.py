@@ -10,30 +10,19 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
+from .regex_shape import NotKnown, read_whole_text
+
 # The ASCII characters str.isspace() (and so `re`'s \\s, and str.split()) takes as white space.
 _ASCII_SPACES = bytes(c for c in range(128) if chr(c).isspace())
 # White space that no case folding can make another character: a literal of it matches only itself.
 _PLAIN_SPACES = frozenset(" \t\n\r\f\v")
 
 
-class _NotKnown(Exception):
-    pass
-
-
 def max_solid(regex: re.Pattern) -> Optional[int]:
     """Return the most characters other than white space a match of `regex.match` can hold when every such
     match spans the whole text (the pattern ends with '$' or '\\Z', not MULTILINE; '$' may leave out a final
     newline, which is white space); None when that is not so, not bounded or not known. See solid_fits."""
-    if regex.flags & re.MULTILINE:
-        return None
-    try:
-        from re import _constants as c, _parser
-        tree = _parser.parse(regex.pattern, regex.flags)
-        if not len(tree) or tree[-1] not in ((c.AT, c.AT_END), (c.AT, c.AT_END_STRING)):
-            return None
-        return _solid(tree, c)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
-        return None
+    return read_whole_text(regex, _solid)
 
 
 def max_solid_before(regex: re.Pattern, group: str) -> Optional[int]:
@@ -46,7 +35,7 @@ def max_solid_before(regex: re.Pattern, group: str) -> Optional[int]:
     try:
         from re import _constants as c, _parser
         return _before(_parser.parse(regex.pattern, regex.flags), gid, c)
-    except (ImportError, AttributeError, TypeError, ValueError, re.error, _NotKnown):
+    except (ImportError, AttributeError, TypeError, ValueError, re.error, NotKnown):
         return None
 
 
@@ -96,7 +85,7 @@ def _only_space(op, av, c) -> bool:
 
 def _before(seq: Sequence, gid: int, c) -> int:
     """Return the most characters other than white space that parsed sequence `seq` consumes before group `gid`
-    starts; raise _NotKnown when the group is not on its one path."""
+    starts; raise NotKnown when the group is not on its one path."""
     total = 0
     for op, av in seq:
         if op is c.SUBPATTERN and av[0] == gid:
@@ -104,13 +93,13 @@ def _before(seq: Sequence, gid: int, c) -> int:
         if op is c.SUBPATTERN and _holds(av[-1], gid, c):
             return total + _before(av[-1], gid, c)
         if _holds([(op, av)], gid, c):
-            raise _NotKnown(op)  # in a repeat, a branch or a look-around
+            raise NotKnown(op)  # in a repeat, a branch or a look-around
         total += _solid([(op, av)], c)
-    raise _NotKnown(gid)
+    raise NotKnown(gid)
 
 
 def _holds(seq: Sequence, gid: int, c) -> bool:
-    """Whether parsed sequence `seq` holds group `gid` anywhere; raise _NotKnown on a construct not read here."""
+    """Whether parsed sequence `seq` holds group `gid` anywhere; raise NotKnown on a construct not read here."""
     for op, av in seq:
         if op is c.SUBPATTERN:
             if av[0] == gid or _holds(av[-1], gid, c):
@@ -128,13 +117,13 @@ def _holds(seq: Sequence, gid: int, c) -> bool:
             if _holds(av[1], gid, c):
                 return True
         elif op is c.GROUPREF_EXISTS:
-            raise _NotKnown(op)
+            raise NotKnown(op)
     return False
 
 
 def _solid(seq: Sequence, c) -> int:
     """Return the most characters other than white space that parsed sequence `seq` can consume; raise
-    _NotKnown on an unbounded one or on any construct not read here."""
+    NotKnown on an unbounded one or on any construct not read here."""
     total = 0
     for op, av in seq:
         if op is c.AT or op is c.ASSERT or op is c.ASSERT_NOT:
@@ -150,8 +139,8 @@ def _solid(seq: Sequence, c) -> int:
         elif op is c.MAX_REPEAT or op is c.MIN_REPEAT or op is c.POSSESSIVE_REPEAT:
             body = _solid(av[2], c)
             if body and av[1] == c.MAXREPEAT:
-                raise _NotKnown(op)
+                raise NotKnown(op)
             total += body * av[1] if body else 0
         else:
-            raise _NotKnown(op)
+            raise NotKnown(op)
     return total
