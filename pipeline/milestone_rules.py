@@ -262,8 +262,10 @@ class MilestoneRules:
     def status_line(self, text: str) -> Optional[StatusFlag]:
         """Return the flag of a paragraph that only states a status ('Status: Complete', '(complete)'), else None."""
         text = text.strip()
-        if text.isascii() and text.encode("ascii").translate(None, self.status_line_ascii) \
-                or not text.isascii() and not may_span(self.status_line_outside, text):
+        if text.isascii():
+            if text.encode("ascii").translate(None, self.status_line_ascii):  # a character no status line holds
+                return None
+        elif not may_span(self.status_line_outside, text):
             return None
         head = text if self.status_line_head is None else text[:solid_cover(text, self.status_line_head)]
         if not self.may_name_status(head):

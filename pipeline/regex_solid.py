@@ -61,6 +61,7 @@ class _SolidRuns(dict):
     """A regex for each count n: up to n characters other than white space, with the white space between them."""
 
     def __missing__(self, n: int) -> re.Pattern:
+        """Return (and keep) the regex for `n`."""
         regex = self[n] = re.compile(r"(?:\s*\S){0,%d}" % n)
         return regex
 
@@ -74,7 +75,7 @@ def solid_fits(bound: Optional[int], text: str) -> bool:
 
 
 def _only_space(op, av, c) -> bool:
-    """Whether one-character item (op, av) matches white space only (\\s, or a space or tab as written)."""
+    """Whether one-character item (op, av) matches white space only (\\s, or an ASCII white-space character as written)."""
     if op is c.LITERAL:
         return chr(av) in _PLAIN_SPACES
     if op is c.IN:

@@ -466,7 +466,7 @@ def with_comparators(m: Matchers, wd: WindowDoc, qs: list[Quantity]) -> list[Qua
         start, end, comparator = q.start, q.end, None
         at = q.tok_start
         # Most amounts have no phrase before them.
-        for anchor in [at] + [s for label, s in ending[at] if label == "filler"] if at in ending else ():
+        for anchor in ([at] + [s for label, s in ending[at] if label == "filler"]) if at in ending else ():
             before = sorted(((s, label) for label, s in ending.get(anchor, ()) if label.startswith("before:")))
             for s, label in before:
                 word = " ".join(wd.words[s:anchor]).lower()
@@ -561,10 +561,21 @@ def with_subject(reader: QuantityReader, text: str, paragraphs: list[tuple[int, 
     return q
 
 
+def ambiguous_word_kept(m: Matchers, text: str, q: Quantity, has_subject: bool) -> bool:
+    """Whether `q` passes the ambiguous-number-word trap: its amount is none of those words (as words), or it has a
+    unit, multiplier or comparator, or it is capitalised at a sentence start and `has_subject` (true in `rejected`,
+    before the subject is read: a subject might save it)."""
+    r = q.reading
+    amount = text[q.core_start:q.core_end]
+    if not (r.in_words and amount.lower() in m.rules.vocab.traps.ambiguous_number_words):
+        return True
+    return bool(r.unit != "count" or r.multiplier or q.comparator
+                or amount[:1].isupper() and has_subject and sentence_start(text, q))
+
+
 def rejected(m: Matchers, text: str, q: Quantity, names: set[str], line_start_re: re.Pattern) -> bool:
     """Whether the trap settings reject `q` whatever its subject: a list item's number, an ambiguous number word
     that a subject would not save, a bare decimal or a name (see `keep`)."""
-    t = m.rules.vocab.traps
     r = q.reading
     amount = text[q.core_start:q.core_end]
     line_start = text.rfind("\n", 0, q.core_start) + 1
@@ -572,8 +583,7 @@ def rejected(m: Matchers, text: str, q: Quantity, names: set[str], line_start_re
         line_end = text.find("\n", q.core_start)
         if line_start_re.match(text[line_start:line_end if line_end >= 0 else None]):
             return True  # the number of a numbered list item
-    if r.in_words and amount.lower() in t.ambiguous_number_words and not (
-            r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)):
+    if not ambiguous_word_kept(m, text, q, has_subject=True):
         return True
     return r.is_bare and q.value_from is None and not q.comparator and (r.has_decimal or amount in names)
 
@@ -584,11 +594,8 @@ def keep(m: Matchers, text: str, q: Quantity, date_starts: set[int]) -> bool:
     bare_count_needs lists."""
     t = m.rules.vocab.traps
     r = q.reading
-    amount = text[q.core_start:q.core_end]
-    if r.in_words and amount.lower() in t.ambiguous_number_words:
-        if not (r.unit != "count" or r.multiplier or q.comparator or amount[:1].isupper() and sentence_start(text, q)
-                and q.subject):
-            return False
+    if not ambiguous_word_kept(m, text, q, has_subject=bool(q.subject)):
+        return False
     if r.is_bare and q.value_from is None and not q.comparator:
         ok = {"subject": q.subject is not None, "thousands_separator": r.has_separator,
               "following_date": q.end + 1 in date_starts or q.end + 2 in date_starts}
