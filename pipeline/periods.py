@@ -115,6 +115,17 @@ class Period:
     resolution: str = "explicit"  # explicit, paragraph_context or publication_date
 
 
+# The characters other than ASCII letters that `re` matches to an ASCII letter ignoring case (these four, over every
+# code point), though lower() does not make them that letter: 'İ'.lower() is two characters, 'ı' and 'ſ' stay as they
+# are. A rule's words are looked up as the regex read them, not as a KeyError.
+_CASE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(matched: str) -> str:
+    """Return the lower-case key of words that a case-insensitive rule matched: the word as the regex read it."""
+    return matched.translate(_CASE_FOLD).lower()
+
+
 def _alt(words) -> str:
     """Regex alternation of `words`, longest first so 'sept' wins over 'sep'."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: (-len(w), w)))
@@ -193,13 +204,13 @@ class PeriodGrammar:
         qualifier, only_kinds = None, None
         m = self.qualifier_re.match(value)
         if m:
-            qualifier = self.rules.qualifiers[re.sub(r"\s+", " ", m.group("q").lower())]
+            qualifier = self.rules.qualifiers[re.sub(r"\s+", " ", _fold(m.group("q")))]
             if isinstance(qualifier, _Qualifier):
                 qualifier, only_kinds = qualifier.as_, qualifier.kinds
             value = value[m.end():]
         sm = self.suffix_re.search(value)
         if sm:
-            suffix = self.rules.suffix_qualifiers[re.sub(r"\s+", " ", sm.group("q").lower())]
+            suffix = self.rules.suffix_qualifiers[re.sub(r"\s+", " ", _fold(sm.group("q")))]
             if qualifier is not None and qualifier != suffix and qualifier not in self.rules.suffix_overrides:
                 return None  # "by June 2022 onwards" says two things
             qualifier, value = suffix, value[:sm.start()]
@@ -227,7 +238,7 @@ class PeriodGrammar:
         into `qualifier`), or None."""
         om = self.ordinal_quarter_re.match(value)
         if om:
-            value = f"quarter {self.rules.quarter_ordinals[om.group('o').lower()]}" + value[om.end():]
+            value = f"quarter {self.rules.quarter_ordinals[_fold(om.group('o'))]}" + value[om.end():]
         for form, regex in self.forms:
             if form.anchor == "publication" and published is None:
                 continue
@@ -280,7 +291,7 @@ class PeriodGrammar:
                 year = self.rules.settings.century + int(g["yy1"])
             month = None
             if g.get("month_num") or g.get("month"):
-                month = int(g["month_num"]) if g.get("month_num") else self.month_of[g["month"].lower().rstrip(".")]
+                month = int(g["month_num"]) if g.get("month_num") else self.month_of[_fold(g["month"]).rstrip(".")]
             if kind == "date":
                 if year is None:
                     year = self.year_within(anchor, month, int(g["day"]))
@@ -293,7 +304,7 @@ class PeriodGrammar:
             if kind == "part_of_month":
                 if year is None:
                     year = self.year_within(anchor, month)
-                first, last = self.rules.parts_of_month[re.sub(r"\s+", " ", g["mpart"].lower())]
+                first, last = self.rules.parts_of_month[re.sub(r"\s+", " ", _fold(g["mpart"]))]
                 end = min(date(year, month, 1) + timedelta(days=last - 1), _month_end(year, month))
                 return Period(kind, date(year, month, first), end, precision, rule_id)
             if kind == "week":
@@ -305,11 +316,11 @@ class PeriodGrammar:
             if kind == "day_range":
                 return self.day_range(g, year, month, precision, rule_id, anchor)
             if kind == "range":
-                m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
+                m1, m2 = self.month_of[_fold(g["month"])], self.month_of[_fold(g["month2"])]
                 first_year = year - 1 if m2 < m1 else year
                 return Period(kind, date(first_year, m1, 1), _month_end(year, m2), precision, rule_id)
             if kind == "month_year_range":
-                m1, m2 = self.month_of[g["month"].lower()], self.month_of[g["month2"].lower()]
+                m1, m2 = self.month_of[_fold(g["month"])], self.month_of[_fold(g["month2"])]
                 start, end = date(year, m1, 1), _month_end(int(g["year2"]), m2)
                 return Period("range", start, end, precision, rule_id) if start <= end else None
             if kind == "year_range_short":
@@ -327,7 +338,7 @@ class PeriodGrammar:
                 return Period("range", self.financial_year(year)[0], self.financial_year(year2 - 1)[1], precision, rule_id)
             if kind == "decade":
                 decade = int(g["decade"])
-                first, last = self.rules.parts_of_decade[g["dpart"].lower()] if g.get("dpart") else (0, 9)
+                first, last = self.rules.parts_of_decade[_fold(g["dpart"])] if g.get("dpart") else (0, 9)
                 return Period("range", date(decade + first, 1, 1), date(decade + last, 12, 31), precision, rule_id)
             if kind == "quarter":
                 q = int(g["q"])
@@ -356,7 +367,7 @@ class PeriodGrammar:
                 # "winter 2021/22": the season's occurrence that lies wholly inside the financial year
                 if not self.pair_follows(year, g):
                     return None
-                first_m, last_m = self.rules.seasons[g["season"].lower()]
+                first_m, last_m = self.rules.seasons[_fold(g["season"])]
                 fy_first, fy_last = self.financial_year(year)
                 for y in (year, year + 1):
                     start, end = self.months_span(y, first_m, last_m)
@@ -364,11 +375,11 @@ class PeriodGrammar:
                         return Period("season", start, end, precision, rule_id)
                 return None
             if kind == "season":
-                first_m, last_m = self.rules.seasons[g["season"].lower()]
+                first_m, last_m = self.rules.seasons[_fold(g["season"])]
                 start, end = self.months_span(year, first_m, last_m)
                 return Period(kind, start, end, precision, rule_id)
             if kind == "part_of_year":
-                first_m, last_m = self.rules.parts_of_year[re.sub(r"\s+", " ", g["part"].lower())]
+                first_m, last_m = self.rules.parts_of_year[re.sub(r"\s+", " ", _fold(g["part"]))]
                 start, end = self.months_span(year, first_m, last_m)
                 return Period(kind, start, end, precision, rule_id)
             if kind == "year":
@@ -388,7 +399,7 @@ class PeriodGrammar:
         year the last day's, or the year before when its month is later in the year than the last day's
         ("1 December to 31 January 2023" starts in 2022). A last day with no year takes it from `anchor`.
         """
-        month2 = int(g["month_num2"]) if g.get("month_num2") else self.month_of[g["month2"].lower()]
+        month2 = int(g["month_num2"]) if g.get("month_num2") else self.month_of[_fold(g["month2"])]
         day2 = int(g["day2"])
         year2 = int(g["year2"]) if g.get("year2") else self.year_within(anchor, month2, day2)
         month = month or month2
@@ -436,13 +447,13 @@ class PeriodGrammar:
         """Return the Period of a relative text, counted from the `anchor` day (the publication date)."""
         rel = self.rules.relative
         if kind == "relative_span":
-            unit = rel.units[g["unit"].lower()]
+            unit = rel.units[_fold(g["unit"])]
             if not g.get("n") and unit.plural:
                 return None
             n = int(number_words().value(g["n"])) if g.get("n") else 1
             if n < 1:
                 return None
-            if rel.directions[g["dir"].lower()] == "forward":
+            if rel.directions[_fold(g["dir"])] == "forward":
                 start = anchor
                 end = (add_months(anchor, n * unit.months) if unit.months else anchor + timedelta(days=n * unit.days))
                 end -= timedelta(days=1)
@@ -450,17 +461,17 @@ class PeriodGrammar:
                 end = anchor - timedelta(days=1)
                 start = add_months(anchor, -n * unit.months) if unit.months else anchor - timedelta(days=n * unit.days)
             return Period("range", start, end, unit.precision if precision == "from_unit" else precision, rule_id)
-        offset = rel.deictic[re.sub(r"\s+", " ", g["this"].lower())]
+        offset = rel.deictic[re.sub(r"\s+", " ", _fold(g["this"]))]
         if kind == "relative_season":
-            return self.relative_season(g["season"].lower(), offset, anchor, precision, rule_id)
+            return self.relative_season(_fold(g["season"]), offset, anchor, precision, rule_id)
         if kind == "relative_financial_year":
             first, last = self.financial_year(self.financial_year_of(anchor) + offset)
             return Period("financial_year", first, last, precision, rule_id)
         if kind == "relative_part_of_year":
-            first_m, last_m = self.rules.parts_of_year[re.sub(r"\s+", " ", g["part"].lower())]
+            first_m, last_m = self.rules.parts_of_year[re.sub(r"\s+", " ", _fold(g["part"]))]
             start, end = self.months_span(anchor.year + offset, first_m, last_m)
             return Period("part_of_year", start, end, precision, rule_id)
-        unit = g["unit"].lower()
+        unit = _fold(g["unit"])
         if unit == "year":
             y = anchor.year + offset
             return Period("year", date(y, 1, 1), date(y, 12, 31), "year", rule_id)

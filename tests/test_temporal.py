@@ -583,3 +583,16 @@ def test_a_plan_published_a_year_later_moves_every_date_by_a_year(plan, plan_tex
             assert (d2.year - d1.year, d2.month) == (1, d1.month) and d2.day in (d1.day, d1.day + 1, d1.day - 1), (x.text, y.text)
     qa, qb = plan.tables["quantities"], later.tables["quantities"]
     assert [(q.text, q.value, q.unit, q.subject) for q in qa] == [(q.text, q.value, q.unit, q.subject) for q in qb]
+
+
+@pytest.mark.parametrize("text, kind, qualifier", [
+    ("Q3 2022 onwardſ", "quarter", "from"),   # 'ſ' is 's' to a case-insensitive rule; lower() keeps it
+    ("ſpring 2023", "season", None),
+    ("BY MARCH 2022", "month", "by"),
+    ("\u0130n progress", None, None),  # 'İ'.lower() is two characters: read as no period, not a KeyError
+])
+def test_words_are_looked_up_as_a_case_insensitive_rule_reads_them(text, kind, qualifier):
+    from pipeline.periods import grammar
+
+    period = grammar().parse(text)
+    assert (period.kind, period.qualifier) == (kind, qualifier) if kind else period is None
