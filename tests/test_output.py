@@ -4,7 +4,10 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -308,6 +311,17 @@ def test_database_content_comparison_can_fail(plan_output, tmp_path):
                 "WHERE status = 'complete')")
     con.close()
     assert not same_content(plan_output / "plan.duckdb", copy)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux's")
+def test_the_database_writer_stays_on_one_cpu():
+    """DuckDB's memory count depends on which CPUs a process ran on (duckdb_writer.stay_on_one_cpu): a writer
+    moved between CPUs on a loaded machine wrote a database whose bytes differed while its rows did not."""
+    from pipeline.storage.database import WRITER
+
+    code = (f"import os, runpy; runpy.run_path({str(WRITER)!r})['stay_on_one_cpu'](); "
+            "print(len(os.sched_getaffinity(0)))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "1\n"
 
 
 def test_an_unreadable_date_is_a_finding_not_a_failed_run(tmp_path, plan_text):

@@ -19,6 +19,8 @@ WRITER = Path(__file__).resolve().with_name("duckdb_writer.py")
 # DuckDB also writes the unused tail of a block as it finds it in memory, so the writer's
 # allocator (the jemalloc DuckDB bundles on Linux, configured by this variable, not MALLOC_CONF)
 # hands it zeroed memory: without that, an archive's database bytes differed from run to run.
+# Zeroed memory is not enough when DuckDB reuses a buffer it evicted to stay under memory_limit: the
+# writer stays on one CPU (duckdb_writer.stay_on_one_cpu), so that it evicts the same blocks every run.
 ALLOCATOR_ENV = {"DUCKDB_JE_MALLOC_CONF": "zero:true"}
 # Bounded memory: DuckDB spills to disk beyond this rather than holding an archive in RAM.
 MEMORY_LIMIT = "SET memory_limit = '256MB'"
