@@ -285,3 +285,24 @@ def test_a_reading_is_built_as_the_dataclass_would_build_it():
     assert hash(r) == hash(Reading(3.0, "count", None, (0, 1), True, False, False, False))
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.value = 4.0  # type: ignore[misc]
+
+
+def test_expressions_chosen_per_run_are_those_chosen_all_at_once(plan_text, monkeypatch):
+    """find_expressions chooses a recurring run's expressions once per distinct text; choosing every candidate of
+    the document at once (its way when runs overlap) gives the same expressions, on the plan and on random text."""
+    from datetime import date
+
+    from pipeline.mentions import temporal
+
+    m = matchers()
+    words = sorted(set(plan_text.split()))
+    rng = random.Random(5)
+    rule_words = sorted(m.temporal_words) + ["by", "the", "end", "of", "from", "early", "March", "2022", "Q3", "."]
+    texts = [plan_text] + [" ".join(rng.choice(rule_words if rng.random() < 0.6 else words)
+                                    for _ in range(rng.randint(1, 60))) for _ in range(100)]
+    for text in texts:
+        twd, _ = _windows(m, text, True)
+        per_run = temporal.find_expressions(m, text, twd, date(2021, 12, 1))
+        with monkeypatch.context() as patch:
+            patch.setattr(temporal, "run_spans", lambda wd, local: None)
+            assert temporal.find_expressions(m, text, twd, date(2021, 12, 1)) == per_run, text[:200]

@@ -48,6 +48,28 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
     are found once, as token indexes in it, and placed at each occurrence. The matches are read in any order
     (m.temporal_starts gives them group by group): the candidates are sorted, the vetoes only mark text.
     """
+    return placed(wd, run_candidates(m, wd))
+
+
+def placed(wd: WindowDoc, local: list[Optional[tuple[list, list]]]) -> tuple[list, list]:
+    """Return the candidates and vetoes of the distinct runs (`local`, see run_candidates) placed at every
+    occurrence, as candidates returns them."""
+    found, vetoes = [], []
+    char_starts, char_ends, para = wd.starts, wd.ends, wd.para
+    for i, u in wd.runs:
+        run = local[u]
+        if run is None:
+            continue
+        p = para[i]
+        vetoes += [(char_starts[i + s], char_ends[i + e - 1]) for s, e in run[1]]
+        found += [(char_starts[i + h] - char_ends[i + last], char_starts[i + h], rank, char_ends[i + last], rule_id, p)
+                  for h, last, rank, rule_id in run[0]]
+    return found, vetoes
+
+
+def run_candidates(m: Matchers, wd: WindowDoc) -> list[Optional[tuple[list, list]]]:
+    """Return, per distinct run, None when no temporal rule matches in it, else (candidates, vetoes) as token indexes
+    from the run's first token: candidates (first token, last token, rank, rule_id), vetoes (start, end)."""
     max_chain = m.rules.max_prefix_chain
     words, order_of = wd.words, m.order_of
 
@@ -75,17 +97,7 @@ def candidates(m: Matchers, wd: WindowDoc) -> tuple[list[tuple[int, int, int, in
                 firsts[s] = set(chain_starts(s, 0, ending, max_chain))
             cands += [(h, e - 1, order_of[rule.id], rule.id) for h in firsts[s]]  # (first token, last token, ...)
         local.append((cands, vetoes))
-    found, vetoes = [], []
-    char_starts, char_ends, para = wd.starts, wd.ends, wd.para
-    for i, u in wd.runs:
-        run = local[u]
-        if run is None:
-            continue
-        p = para[i]
-        vetoes += [(char_starts[i + s], char_ends[i + e - 1]) for s, e in run[1]]
-        found += [(char_starts[i + h] - char_ends[i + last], char_starts[i + h], rank, char_ends[i + last], rule_id, p)
-                  for h, last, rank, rule_id in run[0]]
-    return found, vetoes
+    return local
 
 
 def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[date],
@@ -98,24 +110,31 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
     paragraph, the other paragraphs (in order) whose dates may lend it a missing year.
     """
     g = grammar()
-    found, vetoes = candidates(m, wd)
-    found.sort()  # longest first: two candidates alike up to the rank are the same candidate
     # Shape check only: any day stands in for an anchor here; the real anchor is applied below.
     probe = published or date(2000, 1, 1)
-    taken = bytearray(len(text) + 1)  # 1 where an accepted expression or a veto lies
-    for a, b in vetoes:
-        taken[a:b] = b"\x01" * (b - a)
+    local = run_candidates(m, wd)
+    spans = run_spans(wd, local)
     out: list[Expression] = []
-    seen: set[tuple[int, int]] = set()
-    for _, cs, _, ce, rule_id, para in found:
-        if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
-            continue
-        seen.add((cs, ce))
-        period = g.parse(text[cs:ce], published=probe)
-        if period is None or period.is_tbc:
-            continue
-        taken[cs:ce] = b"\x01" * (ce - cs)
-        out.append(Expression(cs, ce, para, rule_id, period))
+    if spans is None:  # runs that share text (widened windows overlap): their candidates compete, all at once
+        found, vetoes = placed(wd, local)
+        out = [Expression(cs, ce, para, rule_id, period)
+               for cs, ce, rule_id, period, para in chosen(g, text, probe, found, vetoes)]
+    else:
+        # A run's candidates lie in its text and compete with no other run's: a run that recurs with the same
+        # text (the same distinct run: same tokens and tests) gives the same expressions, chosen once.
+        char_starts, char_ends, para = wd.starts, wd.ends, wd.para
+        memo: dict[tuple[int, str], list[tuple[int, int, str, Period]]] = {}
+        for i, u, a, b in spans:
+            key = (u, text[a:b])
+            got = memo.get(key)
+            if got is None:
+                cands, run_vetoes = local[u]
+                found = [(char_starts[i + h] - char_ends[i + last], char_starts[i + h] - a, rank,
+                          char_ends[i + last] - a, rule_id, 0) for h, last, rank, rule_id in cands]
+                vetoes = [(char_starts[i + s] - a, char_ends[i + e - 1] - a) for s, e in run_vetoes]
+                got = memo[key] = [x[:4] for x in chosen(g, key[1], probe, found, vetoes)]
+            p = para[i]
+            out += [Expression(a + cs, a + ce, p, rule_id, period) for cs, ce, rule_id, period in got]
     out.sort(key=lambda x: x.char_start)
     resolved, unanchored = [], []
     by_para: dict[int, list[Expression]] = {}
@@ -126,6 +145,48 @@ def find_expressions(m: Matchers, text: str, wd: WindowDoc, published: Optional[
         y = anchored(g, x, by_para, (context_of or {}).get(x.paragraph, []), text, published)
         (resolved if y is not None else unanchored).append(y if y is not None else x)
     return resolved, unanchored
+
+
+def run_spans(wd: WindowDoc, local: list[Optional[tuple[list, list]]]) -> Optional[list[tuple[int, int, int, int]]]:
+    """Return (index of its first token, distinct run, char start, char end) of each run with candidates (`local`,
+    per distinct run), in reading order; None when two of them overlap in the text (windows widened into each other)."""
+    first, n_doc = wd.first, len(wd.distinct)
+    starts, ends = wd.starts, wd.ends
+    out = []
+    before = -1  # where the run before ends
+    for i, u in wd.runs:
+        if local[u] is None:
+            continue
+        size = (first[u + 1] if u + 1 < len(first) else n_doc) - first[u] - 1  # a separator after each run
+        a, b = starts[i], ends[i + size - 1]
+        if a < before:
+            return None
+        before = b
+        out.append((i, u, a, b))
+    return out
+
+
+def chosen(g, text: str, probe: date, found: list[tuple[int, int, int, int, str, int]],
+           vetoes: list[tuple[int, int]]) -> list[tuple[int, int, str, Period, int]]:
+    """Return (char_start, char_end, rule_id, period, paragraph) of the candidates `found` (see candidates) that are
+    taken, in reading order: longest first, none overlapping one taken before or a veto, each read by the grammar."""
+    found.sort()  # longest first: two candidates alike up to the rank are the same candidate
+    taken = bytearray(len(text) + 1)  # 1 where an accepted expression or a veto lies
+    for a, b in vetoes:
+        taken[a:b] = b"\x01" * (b - a)
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for _, cs, _, ce, rule_id, para in found:
+        if (cs, ce) in seen or taken.find(1, cs, ce) >= 0:
+            continue
+        seen.add((cs, ce))
+        period = g.parse(text[cs:ce], published=probe)
+        if period is None or period.is_tbc:
+            continue
+        taken[cs:ce] = b"\x01" * (ce - cs)
+        out.append((cs, ce, rule_id, period, para))
+    out.sort()
+    return out
 
 
 def anchored(g, x: Expression, explicit: dict[int, list[Expression]], others: list[int], text: str,
