@@ -38,8 +38,8 @@ TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 DIGITS_RE = re.compile(r"[0-9]\d*")
 # A byte table that makes the ASCII digits "0" and every other byte a space.
 DIGIT_MARKS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
-# The characters whose lower case is not one character, or is an ASCII letter though they are not ASCII (a test
-# checks this against the Unicode data): in a text without them, text.lower() has the ASCII letters of the text
+# The characters whose lower case is not one character, or is an ASCII letter though they are not ASCII
+# (test_case_shifts_are_those_of_the_unicode_data checks this): in a text without them, text.lower() has the ASCII letters of the text
 # lower-cased, where the text has them, and no others.
 CASE_SHIFTS = "\u0130\u212a"
 SEPARATOR = "\n"
@@ -545,7 +545,7 @@ def matchers() -> Matchers:
     letters = "".join(sorted({ch for w in words for ch in w}))
     word = f"[^{re.escape(letters)}](?:{'|'.join(trie_branches(words))})(?![{re.escape(letters)}])" if words else "(?!)"
     m.word_re = re.compile(word)
-    if all(w.isascii() for w in words):
+    if all(w.isascii() for w in words) and "?" not in letters:  # "?" stands for each non-ASCII character there
         m.word_bytes = bytes(ord(chr(c).lower()) if c < 128 and chr(c).lower() in letters else 32 for c in range(256))
     m.word_kind = {w.encode(): m.kind_of(w) for w in words}
     m.bank = bank
