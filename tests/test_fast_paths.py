@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from pipeline.mentions.nlp import TOKEN_RE, matchers, trie_branches
+from pipeline.mentions.nlp import CASE_SHIFTS, TOKEN_RE, matchers, trie_branches
 
 
 def reference_anchors(m, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -47,6 +47,25 @@ ANCHOR_CASES = [
 def test_anchors(text, temporal, quantity):
     m = matchers()
     assert m.anchors(text) == (temporal, quantity) == reference_anchors(m, text)
+
+
+def test_case_shifts_are_those_of_the_unicode_data():
+    """The byte scan of anchor words holds only for a text without CASE_SHIFTS: these must be every character
+    that is not ASCII and whose lower case is longer, or is ASCII."""
+    shifts = [c for c in map(chr, range(0x80, 0x110000))
+              if (low := c.lower()) != c and (len(low) != 1 or low.isascii())]
+    assert shifts == list(CASE_SHIFTS)
+
+
+@pytest.mark.parametrize("text", ["by march 2022 or the Kelvin-sign ＫMARCH", "İMARCH 2021", "MARCH? 2021¿may",
+                                  "mAy\u212a", "été May-2021"])
+def test_byte_and_regex_word_scans_agree(text):
+    m = matchers()
+    assert m.word_bytes is not None
+    found = sorted(m.digit_anchors(text, text.encode("ascii", "replace")) + m.scanned_words(text))
+    assert m.anchors(text) == ([(a, b) for a, b, k in found if k & 1], [(a, b) for a, b, k in found if k & 2])
+    if not any(ch in text for ch in CASE_SHIFTS):
+        assert m.word_anchors(text, text.encode("ascii", "replace")) == m.scanned_words(text)
 
 
 def test_anchors_match_the_plain_definition_on_random_text(plan_text):

@@ -36,6 +36,12 @@ TOKEN_RE = re.compile(r"[A-Za-z]+(?![^\W\d_])|\d+(?:,\d{3}(?!\d))*(?:\.\d+)*|[^\
 TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
 # A digit anchor: a run of digits from its first ASCII digit.
 DIGITS_RE = re.compile(r"[0-9]\d*")
+# A byte table that makes the ASCII digits "0" and every other byte a space.
+DIGIT_MARKS = bytes(48 if 48 <= c <= 57 else 32 for c in range(256))
+# The characters whose lower case is not one character, or is an ASCII letter though they are not ASCII
+# (test_case_shifts_are_those_of_the_unicode_data checks this): in a text without them, text.lower() has the ASCII letters of the text
+# lower-cased, where the text has them, and no others.
+CASE_SHIFTS = "\u0130\u212a"
 SEPARATOR = "\n"
 RUN_RE = re.compile(rb"\x01+")  # a run of kept tokens, in the bytes of a list of booleans
 FIRST_FLAG, LAST_FLAG = 19, 63
@@ -102,7 +108,7 @@ class Matchers:
     quantity: Any
     prefixes: Any  # PhraseMatcher of the temporal prefix phrases
     comparators: Any
-    word_re: re.Pattern  # an anchor word with the character before it (see anchors)
+    word_re: re.Pattern  # an anchor word with the character before it (see scanned_words)
     word_re_i: re.Pattern  # the same, for a text whose lower-casing changes its length
     temporal_words: frozenset[str]
     quantity_words: frozenset[str]
@@ -120,29 +126,77 @@ class Matchers:
     phrase_label: dict[int, str] = field(default_factory=dict)
     # An anchor scan's hit → kind_of(hit); it grows with the distinct digit runs seen, as the class memos do.
     anchor_kind: dict[str, int] = field(default_factory=dict)
+    # A byte table that lower-cases the letters of the anchor words and makes every other byte a space, and the
+    # anchor words as bytes → kind_of(word); word_bytes is None when an anchor word is not ASCII (see word_anchors).
+    word_bytes: Optional[bytes] = None
+    word_kind: dict[bytes, int] = field(default_factory=dict)
 
     def anchors(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Return the (start, end) of the temporal and the quantity anchors of `text`, in reading order.
 
         An anchor is a digit run or an anchor word, not preceded by a letter (a word not followed
-        by one either). Digit runs and words are found by two scans: a word scan that opens on
-        the character before the word only tries the starts of words, not their every letter.
+        by one either). Both are found in the text's ASCII bytes (a byte per character), in C
+        loops that build no match object per word or per character tried.
         """
+        ascii = text.encode("ascii", "replace")
+        found = self.digit_anchors(text, ascii)
+        if self.word_bytes is not None and not any(ch in text for ch in CASE_SHIFTS):
+            found += self.word_anchors(text, ascii)
+        else:
+            found += self.scanned_words(text)
+        found.sort()
+        return [(a, b) for a, b, k in found if k & 1], [(a, b) for a, b, k in found if k & 2]
+
+    def digit_anchors(self, text: str, ascii: bytes) -> list[tuple[int, int, int]]:
+        """Return (start, end, kind_of) of the digit runs of `text` (whose ASCII bytes are `ascii`) that no letter
+        precedes, in reading order."""
+        marks = ascii.translate(DIGIT_MARKS)  # only the ASCII digits are "0": one memchr finds the next run
+        kind, match = self.anchor_kind, DIGITS_RE.match
+        out = []
+        a = marks.find(48)
+        while a >= 0:
+            run = match(text, a).group()  # the text's own run: it may go on in other digits ("2٣")
+            b = a + len(run)
+            if not (a and text[a - 1].isalpha()):  # else inside a word ("A2021")
+                k = kind.get(run)
+                if k is None:
+                    k = kind[run] = self.kind_of(run)
+                out.append((a, b, k))
+            a = marks.find(48, b)
+        return out
+
+    def word_anchors(self, text: str, ascii: bytes) -> list[tuple[int, int, int]]:
+        """Return (start, end, kind_of) of the anchor words of `text`, whose ASCII bytes are `ascii`, that no letter
+        touches, in reading order (the text has none of CASE_SHIFTS: its ASCII letters lower-cased are those of
+        text.lower()).
+
+        The words' letters, lower-cased, split at every other byte, give the maximal runs of those letters, as
+        the scan regex finds them; each run that is an anchor word is then found after the one before it.
+        """
+        letters = ascii.translate(self.word_bytes)
+        padded = b" " + letters + b" "  # a piece w is " w " in it, at the offset of w in the text
+        kind, n = self.word_kind, len(text)
+        out = []
+        at = 0
+        for w in filter(kind.__contains__, letters.split(b" ")):
+            a = padded.find(b" " + w + b" ", at)
+            b = at = a + len(w)
+            if not ((a and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):  # else inside a word
+                out.append((a, b, kind[w]))
+        return out
+
+    def scanned_words(self, text: str) -> list[tuple[int, int, int]]:
+        """Return what word_anchors returns, found by a regex scan of text.lower() (of `text` case-insensitively when
+        lower-casing changes its length): for a text with CASE_SHIFTS or anchor words that are not ASCII."""
         low = text.lower()
-        same_length = len(low) == len(text)
-        found = [(a, mt.end(), mt.group()) for mt in DIGITS_RE.finditer(low if same_length else text)
-                 if not ((a := mt.start()) and text[a - 1].isalpha())]  # else inside a word ("A2021")
-        # The newline stands for the character before the text, so a match's start is its word's start in `text`.
         n = len(text)
-        for mt in self.word_re.finditer("\n" + low) if same_length else self.word_re_i.finditer("\n" + text):
+        out = []
+        # The newline stands for the character before the text, so a match's start is its word's start in `text`.
+        for mt in self.word_re.finditer("\n" + low) if len(low) == n else self.word_re_i.finditer("\n" + text):
             a, b = mt.start(), mt.end() - 1
             if not ((a and text[a - 1].isalpha()) or (b < n and text[b].isalpha())):  # else inside a word
-                found.append((a, b, mt.group()[1:].lower()))
-        found.sort()
-        kind = self.anchor_kind
-        for w in {w for _, _, w in found}.difference(kind):
-            kind[w] = self.kind_of(w)
-        return [(a, b) for a, b, w in found if kind[w] & 1], [(a, b) for a, b, w in found if kind[w] & 2]
+                out.append((a, b, self.kind_of(mt.group()[1:].lower())))
+        return out
 
     def kind_of(self, hit: str) -> int:
         """Return what an anchor scan's hit (a digit run or a lower-case anchor word) anchors: 1 temporal, 2 quantity,
@@ -488,9 +542,12 @@ def matchers() -> Matchers:
     # ahead to the characters that may stand before a word instead of trying every letter of every word.
     # (A word inside a longer word that has other letters is dropped by anchors().)
     words = sorted(m.temporal_words | m.quantity_words)
-    letters = re.escape("".join(sorted({ch for w in words for ch in w})))
-    word = f"[^{letters}](?:{'|'.join(trie_branches(words))})(?![{letters}])" if words else "(?!)"
+    letters = "".join(sorted({ch for w in words for ch in w}))
+    word = f"[^{re.escape(letters)}](?:{'|'.join(trie_branches(words))})(?![{re.escape(letters)}])" if words else "(?!)"
     m.word_re = re.compile(word)
+    if all(w.isascii() for w in words) and "?" not in letters:  # "?" stands for each non-ASCII character there
+        m.word_bytes = bytes(ord(chr(c).lower()) if c < 128 and chr(c).lower() in letters else 32 for c in range(256))
+    m.word_kind = {w.encode(): m.kind_of(w) for w in words}
     m.bank = bank
     m.word_re_i = re.compile(word, re.IGNORECASE)
     compiled: dict[str, list[list[dict]]] = {"temporal": [], "quantity": []}
