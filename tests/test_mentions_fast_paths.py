@@ -288,6 +288,21 @@ def test_a_reading_is_built_as_the_dataclass_would_build_it():
         r.value = 4.0  # type: ignore[misc]
 
 
+def test_an_expression_is_built_as_the_dataclass_would_build_it():
+    """Expression's own __init__ takes the fields in order, and the expression stays frozen."""
+    import dataclasses
+    import inspect
+
+    from pipeline.mentions.temporal import Expression
+
+    params = list(inspect.signature(Expression.__init__).parameters)[1:]
+    assert params == [f.name for f in dataclasses.fields(Expression)]
+    x = Expression(3, 9, 0, "temporal.month_year", None)
+    assert dataclasses.replace(x, char_end=10) == Expression(3, 10, 0, "temporal.month_year", None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        x.char_start = 4  # type: ignore[misc]
+
+
 def test_expressions_chosen_per_run_are_those_chosen_all_at_once(plan_text, monkeypatch):
     """find_expressions chooses a recurring run's expressions once per distinct text; choosing every candidate of
     the document at once (its way when runs overlap) gives the same expressions, on the plan and on random text."""
