@@ -220,10 +220,11 @@ def test_a_word_stands_in_for_the_words_that_pass_the_same_tests():
                      [m.nlp.make_doc("by the End of")])
     words = ["2021", "March", "1999", "march", "21", "x", "by", "By", "digital"]
     assert live(words) == [True, True, True, True, False, False, True, True, False]
-    assert live.stand_ins(words) == ["2021", "March", "2021", "March", "21", "21", "by", "By", "21"]
+    strings = m.nlp.vocab.strings
+    assert [strings[o] for o in live.stand_ins(words)] == ["2021", "March", "2021", "March", "21", "21", "by", "By", "21"]
     every = LiveWords(m.nlp.vocab, [[{"POS": "NOUN"}]], [])
     every(["a", "b"])
-    assert every.stand_ins(["a", "b"]) == ["a", "b"]  # a test that is not the word's own: no stand-ins
+    assert [strings[o] for o in every.stand_ins(["a", "b"])] == ["a", "b"]  # a test that is not the word's own: no stand-ins
 
 
 def test_a_one_token_candidate_reads_alike_whatever_follows_it(plan_text):
@@ -285,6 +286,21 @@ def test_a_reading_is_built_as_the_dataclass_would_build_it():
     assert hash(r) == hash(Reading(3.0, "count", None, (0, 1), True, False, False, False))
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.value = 4.0  # type: ignore[misc]
+
+
+def test_an_expression_is_built_as_the_dataclass_would_build_it():
+    """Expression's own __init__ takes the fields in order, and the expression stays frozen."""
+    import dataclasses
+    import inspect
+
+    from pipeline.mentions.temporal import Expression
+
+    params = list(inspect.signature(Expression.__init__).parameters)[1:]
+    assert params == [f.name for f in dataclasses.fields(Expression)]
+    x = Expression(3, 9, 0, "temporal.month_year", None)
+    assert dataclasses.replace(x, char_end=10) == Expression(3, 10, 0, "temporal.month_year", None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        x.char_start = 4  # type: ignore[misc]
 
 
 def test_expressions_chosen_per_run_are_those_chosen_all_at_once(plan_text, monkeypatch):

@@ -110,8 +110,8 @@ class LiveWords:
                 self.matcher.add(f"test{k}", [[test]])
         self.phrase_words = frozenset(t.lower_ for d in phrase_docs for t in d)
         self.known: dict[str, bool] = {}
-        self.stand_in: dict[str, str] = {}
-        self.first_of: dict[tuple, str] = {}  # (tests passed, phrase word or None) → the first word seen
+        self.stand_in: dict[str, int] = {}  # a word → the orth (lexeme id) of the word that stands for it
+        self.first_of: dict[tuple, int] = {}  # (tests passed, phrase word or None) → the orth of the first word seen
         found = anchor_reach(patterns) if in_reach and not self.every_word else None
         self.reach = found[1] if found else None
         # The words that pass an anchor flag; a word of the kind no match may contain is no anchor's either.
@@ -141,10 +141,14 @@ class LiveWords:
         for w, keys in zip(new, passed):
             phrase = w.lower() in self.phrase_words
             self.known[w] = bool(keys) or phrase
-            self.stand_in[w] = self.first_of.setdefault((frozenset(keys), w if phrase else None), w)
+            key = (frozenset(keys), w if phrase else None)
+            if key not in self.first_of:
+                self.first_of[key] = self.vocab.strings.add(w)  # stored: a Doc may be made of orths
+            self.stand_in[w] = self.first_of[key]
 
-    def stand_ins(self, words: list[str]) -> list[str]:
-        """Return, for each word (one already asked about), the word that stands for it."""
+    def stand_ins(self, words: list[str]) -> list[int]:
+        """Return, for each word (one already asked about), the orth of the word that stands for it (a Doc is made
+        faster of orths than of strings: no string to hash)."""
         return list(map(self.stand_in.__getitem__, words))  # map: no bytecode per word
 
     def kept(self, words: list[str]) -> bytearray:

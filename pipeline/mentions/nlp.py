@@ -274,14 +274,14 @@ class Matchers:
             out.append(WindowDoc(doc, words, spaces, starts, ends, para, runs, distinct, first, at))
         return out
 
-    def run_doc(self, words: list[str], spaces: list[bool], kept: list[bool],
+    def run_doc(self, words: list[Any], spaces: list[bool], kept: list[bool],
                 distinct: bool = True) -> tuple[Any, list[tuple[int, int]], list[int], list[int], list[int]]:
         """Return the Doc of each distinct run of consecutive kept tokens followed by a separator, the runs
         (index of the first token in `words`, distinct run), each Doc token's distinct run (-1 for the
         separators), each distinct run's first Doc token and the index in `words` of its first occurrence.
 
         Two runs are the same when their words and trailing-space flags are (all that a token test reads; the
-        words may be stand-ins, see LiveWords); with `distinct` false every run counts as distinct.
+        words may be the orths of stand-ins, see LiveWords); with `distinct` false every run counts as distinct.
         """
         from spacy.tokens import Doc
 

@@ -17,8 +17,6 @@ from typing import Any, Iterable, Optional
 
 from .live_words import REQUIRED, word_tests
 
-SEPARATOR = "\n"  # nlp.SEPARATOR (nlp imports this module)
-
 
 def start_tests(pattern: list[dict[str, Any]]) -> Optional[list[dict[str, Any]]]:
     """Return the one-token tests that the first token of a match of `pattern` passes one of (each the test of a
@@ -78,10 +76,10 @@ class StartGroups:
                 if label not in self.bits_of:
                     self.tester.add(f"start:{r}", [[t]])
                 self.bits_of[label] = self.bits_of.get(label, 0) | 1 << g
-        self.starts: dict[str, int] = {}  # a word → the bits of the groups that may start at it
+        self.starts: dict[int, int] = {}  # a word's orth → the bits of the groups that may start at it
 
-    def learn(self, new: list[str]) -> None:
-        """Remember, for each of the words `new` (not seen before), the bits of the groups that may start at it."""
+    def learn(self, new: list[int]) -> None:
+        """Remember, for each of the words `new` (orths not seen before), the bits of the groups that may start at it."""
         from spacy.tokens import Doc
 
         bits = [self.anywhere] * len(new)
@@ -95,38 +93,40 @@ class StartGroups:
         grouped patterns inside it, as indexes from the run's first token: the matches that WindowDoc.in_runs
         gives with a Matcher of all the patterns, in another order (group by group).
 
-        A run's tokens are read from its first occurrence in wd.words, not from wd.doc: the Doc's words may be
-        stand-ins, which pass the same tests.
+        A run's words are read from wd.doc, as orths: they may be stand-ins, which pass the same tests as the
+        words they stand for (these patterns' tests are among those of the LiveWords that chose them).
         """
+        from spacy.attrs import ORTH
         from spacy.tokens import Doc
 
-        words, spaces, first, at = wd.words, wd.spaces, wd.first, wd.at
+        spaces, first, at = wd.spaces, wd.first, wd.at
+        orths = wd.doc.to_array(ORTH).tolist()
         starts = self.starts
         try:
-            table = bytes(map(starts.__getitem__, words))  # map: no bytecode per word
+            table = bytes(map(starts.__getitem__, orths))  # map: no bytecode per word
         except KeyError:  # a word not seen before
-            self.learn(list(dict.fromkeys(w for w in words if w not in starts)))
-            table = bytes(map(starts.__getitem__, words))
-        ends = [a + b - f - 1 for a, f, b in zip(at, first, first[1:] + [len(wd.distinct)])]  # a separator follows
+            self.learn(list(dict.fromkeys(w for w in orths if w not in starts)))
+            table = bytes(map(starts.__getitem__, orths))
+        ends = [f - 1 for f in first[1:]] + [len(orths) - 1]  # a separator follows each run
         local: list[list[tuple[Any, int, int]]] = [[] for _ in first]
         for g, matcher in enumerate(self.matchers):
             find = table.translate(_BIT[g]).find
             # A Doc of the suffixes of the runs from their first token that may start the group, each followed by a
             # separator (Spans of one Doc would cost more: the Matcher reads a Span's tokens through Python).
-            doc_words: list[str] = []
+            doc_words: list[int] = []
             doc_spaces: list[bool] = []
             segment: list[int] = []  # per Doc token: the index of its suffix, -1 for a separator
             suffixes: list[tuple[int, int]] = []  # (run, the index in the run of its first token minus its Doc index)
-            for u, (a, b) in enumerate(zip(at, ends)):
-                i = find(1, a, b)
+            for u, (f, b) in enumerate(zip(first, ends)):
+                i = find(1, f, b)
                 if i < 0:
                     continue
-                suffixes.append((u, i - a - len(doc_words)))
+                suffixes.append((u, i - f - len(doc_words)))
                 segment += [len(suffixes) - 1] * (b - i)
                 segment.append(-1)
-                doc_words += words[i:b]
-                doc_words.append(SEPARATOR)
-                doc_spaces += spaces[i:b]
+                doc_words += orths[i:b]
+                doc_words.append(orths[b])  # the separator
+                doc_spaces += spaces[at[u] + i - f:at[u] + b - f]
                 doc_spaces.append(False)
             if not doc_words:
                 continue
